@@ -1,0 +1,1 @@
+"""The secrets control: provider token formats, key material and generic credentials."""

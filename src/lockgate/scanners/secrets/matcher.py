@@ -1,0 +1,125 @@
+"""Reference matching of secret rules over text with pure ``re``.
+
+This module defines the semantics every engine must reproduce exactly: keyword prefilter
+(case-insensitive substring of the content), path filters, the regex with its ``secret``
+group, then the filters on the value (entropy, stopwords, allow regexes, allowed lines,
+placeholders). The hyperscan engine only narrows down which rules run; confirmation is
+always done here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lockgate.model.globs import any_glob_match
+from lockgate.scanners.secrets.placeholders import is_placeholder
+from lockgate.scanners.secrets.rules import SecretRule
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretMatch:
+    """A confirmed match. ``value`` is the raw secret: it never leaves the secrets package."""
+
+    rule: SecretRule
+    value: str = field(repr=False)
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    line_text: str = field(repr=False)
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits of entropy per character of ``value``."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def rule_applies_to_path(rule: SecretRule, path: str) -> bool:
+    if rule.paths and not any_glob_match(path, rule.paths):
+        return False
+    return not (rule.exclude_paths and any_glob_match(path, rule.exclude_paths))
+
+
+def keyword_hit(rule: SecretRule, lowered: str) -> bool:
+    return any(k in lowered for k in rule.keywords)
+
+
+class LineIndex:
+    """Offsets of line starts, for exact 1-based line and column numbers."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            self.starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), both 1-based, of a character offset."""
+        idx = bisect.bisect_right(self.starts, offset) - 1
+        return idx + 1, offset - self.starts[idx] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return self.text[start:end]
+
+
+def value_rejected(rule: SecretRule, value: str, line_text: str) -> bool:
+    """Whether the value filters discard a regex match."""
+    if not value.strip():
+        return True
+    lowered = value.lower()
+    if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
+        return True
+    if any(word in lowered for word in rule.stopwords):
+        return True
+    if any(p.search(value) for p in rule.allow_regexes):
+        return True
+    if any(p.search(line_text) for p in rule.allow_line_regexes):
+        return True
+    return rule.placeholder_filter and is_placeholder(value)
+
+
+def confirm(rule: SecretRule, text: str, index: LineIndex) -> Iterator[SecretMatch]:
+    """Every accepted match of one rule in ``text``."""
+    for m in rule.regex.finditer(text):
+        value = m.group("secret")
+        if not value:
+            continue
+        start, end = m.span("secret")
+        line, column = index.position(start)
+        end_line, end_column = index.position(max(start, end - 1))
+        line_text = index.line_text(line)
+        if value_rejected(rule, value, line_text):
+            continue
+        yield SecretMatch(rule=rule, value=value, start=start, end=end, line=line,
+                          column=column, end_line=end_line, end_column=end_column + 1,
+                          line_text=line_text)
+
+
+def match_text(rules: Iterable[SecretRule], text: str, path: str) -> list[SecretMatch]:
+    """All matches of ``rules`` in ``text`` (the content of ``path``), in order of position."""
+    lowered = text.lower()
+    index: LineIndex | None = None
+    out: list[SecretMatch] = []
+    for rule in rules:
+        if not rule_applies_to_path(rule, path) or not keyword_hit(rule, lowered):
+            continue
+        if index is None:
+            index = LineIndex(text)
+        out.extend(confirm(rule, text, index))
+    out.sort(key=lambda m: (m.start, m.end, m.rule.id))
+    return out
