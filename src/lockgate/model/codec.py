@@ -82,7 +82,10 @@ def _decode(tp: Any, data: Any, path: str) -> Any:  # noqa: PLR0911, PLR0912 - o
             return tuple(_decode(args[0], item, f"{path}[{i}]") for i, item in enumerate(data))
         if len(args) != len(data):
             raise DecodeError(path, f"expected {len(args)} items, got {len(data)}")
-        return tuple(_decode(a, item, f"{path}[{i}]") for i, (a, item) in enumerate(zip(args, data, strict=True)))
+        return tuple(
+            _decode(a, item, f"{path}[{i}]")
+            for i, (a, item) in enumerate(zip(args, data, strict=True))
+        )
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
             return tp(data)
@@ -153,7 +156,9 @@ def report_from_json(text: str | bytes) -> tuple[ScanReport, Decision | None]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DecodeError("$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise DecodeError(
+            "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if not isinstance(data, dict) or "report" not in data:
         raise DecodeError("$", "not a lockgate report: no 'report' object")
     report = from_jsonable(ScanReport, data["report"], "$.report")

@@ -141,8 +141,9 @@ class Finding(Ordered):
 
     def __post_init__(self) -> None:
         if "/" not in self.rule_id or self.rule_id.startswith("/") or self.rule_id.endswith("/"):
-            raise ValueError(f"Finding.rule_id must be namespaced like 'secrets/aws-key': "
-                             f"{self.rule_id!r}")
+            raise ValueError(
+                f"Finding.rule_id must be namespaced like 'secrets/aws-key': {self.rule_id!r}"
+            )
         if not self.fingerprint:
             raise ValueError("Finding.fingerprint must not be empty")
         if not self.title:
@@ -222,8 +223,10 @@ class ControlResult(Ordered):
     def __post_init__(self) -> None:
         _check_sorted_pairs(self.data_versions, "ControlResult.data_versions")
         if self.status.failed and not any(e.fatal for e in self.errors):
-            raise ValueError(f"ControlResult for {self.control_id} is {self.status} "
-                             "but carries no fatal error explaining why")
+            raise ValueError(
+                f"ControlResult for {self.control_id} is {self.status} "
+                "but carries no fatal error explaining why"
+            )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=True)
@@ -288,8 +291,9 @@ class ExceptionEntry(Ordered):
 
     def __post_init__(self) -> None:
         if not any((self.fingerprint, self.rule, self.path, self.purl, self.advisory)):
-            raise ValueError("an exception needs at least one of fingerprint, rule, path, "
-                             "purl or advisory")
+            raise ValueError(
+                "an exception needs at least one of fingerprint, rule, path, purl or advisory"
+            )
         if not self.reason.strip():
             raise ValueError("an exception needs a reason")
         if not self.owner.strip():

@@ -62,7 +62,6 @@ class Severity(_Parsable):
         return self.rank >= other.rank
 
 
-
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
@@ -73,7 +72,6 @@ class Confidence(_Parsable):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
-
 
 
 class Stage(_Parsable):
@@ -92,7 +90,6 @@ class Stage(_Parsable):
         return list(Stage).index(self)
 
 
-
 class FindingKind(_Parsable):
     """What sort of problem a finding describes."""
 
@@ -107,7 +104,6 @@ class FindingKind(_Parsable):
     POLICY = "policy"
 
 
-
 class TriageStatus(_Parsable):
     """Where a finding stands in its lifecycle (set by people or the store, not scanners)."""
 
@@ -116,7 +112,6 @@ class TriageStatus(_Parsable):
     FALSE_POSITIVE = "false-positive"
     ACCEPTED_RISK = "accepted-risk"
     FIXED = "fixed"
-
 
 
 class ControlStatus(_Parsable):
@@ -132,7 +127,6 @@ class ControlStatus(_Parsable):
     def failed(self) -> bool:
         """A crash or timeout: never to be taken as a pass."""
         return self in (ControlStatus.ERROR, ControlStatus.TIMEOUT)
-
 
 
 class SkipReason(_Parsable):
@@ -151,16 +145,14 @@ class SkipReason(_Parsable):
     OTHER = "other"
 
 
-
 class ErrorKind(_Parsable):
     """What went wrong in a control."""
 
-    CRASH = "crash"          # the control raised an unexpected exception
-    TIMEOUT = "timeout"      # the control exceeded its time budget
-    INPUT = "input"          # one input item was malformed; the rest was scanned
-    TOOL = "tool"            # an external engine failed or is missing
-    DATA = "data"            # required data (an advisory database) is missing or corrupt
-
+    CRASH = "crash"  # the control raised an unexpected exception
+    TIMEOUT = "timeout"  # the control exceeded its time budget
+    INPUT = "input"  # one input item was malformed; the rest was scanned
+    TOOL = "tool"  # an external engine failed or is missing
+    DATA = "data"  # required data (an advisory database) is missing or corrupt
 
 
 class Verdict(_Parsable):
@@ -178,14 +170,12 @@ class Verdict(_Parsable):
         return self if self.rank >= other.rank else other
 
 
-
 class FindingStatus(_Parsable):
     """A finding relative to the baseline and the exceptions."""
 
     NEW = "new"
     EXISTING = "existing"
     SUPPRESSED = "suppressed"
-
 
 
 class Action(_Parsable):
@@ -195,4 +185,3 @@ class Action(_Parsable):
     WARN = "warn"
     TRACK = "track"
     NONE = "none"
-

@@ -73,8 +73,9 @@ def secret_fingerprint(*, rule_family: str, value_hash: str, path: str) -> str:
     return _digest("secret", rule_family, value_hash, path)
 
 
-def code_fingerprint(*, rule_id: str, path: str, snippet: str, scope: str = "",
-                     occurrence: int = 0) -> str:
+def code_fingerprint(
+    *, rule_id: str, path: str, snippet: str, scope: str = "", occurrence: int = 0
+) -> str:
     """SAST: rule + path + normalised matched code + enclosing scope; never the line number.
 
     ``occurrence`` separates identical slices in the same scope (0 for the first).
@@ -93,8 +94,9 @@ def iac_fingerprint(*, rule_id: str, path: str, resource: str, snippet: str = ""
     return _digest("iac", rule_id, path, resource or normalise_code(snippet))
 
 
-def vulnerability_fingerprint(*, advisory_id: str, purl_without_version: str,
-                              manifest_path: str) -> str:
+def vulnerability_fingerprint(
+    *, advisory_id: str, purl_without_version: str, manifest_path: str
+) -> str:
     """Vulnerability: canonical advisory id + purl without version + manifest path.
 
     Upgrading to another still-vulnerable version keeps the identity.
@@ -113,7 +115,8 @@ def normalise_url(url: str) -> str:
     names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
     query = "&".join(names)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}" + (
-        f"?{query}" if query else "")
+        f"?{query}" if query else ""
+    )
 
 
 def url_fingerprint(*, rule_id: str, url: str, parameter: str = "") -> str:

@@ -38,7 +38,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
                 out.append(re.escape(pat[i]))
                 i += 1
             else:
-                body = pat[i + 1:end].replace("\\", "\\\\")
+                body = pat[i + 1 : end].replace("\\", "\\\\")
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")

@@ -105,9 +105,17 @@ def confirm(rule: SecretRule, text: str, index: LineIndex) -> Iterator[SecretMat
         line_text = index.line_text(line)
         if value_rejected(rule, value, line_text):
             continue
-        yield SecretMatch(rule=rule, value=value, start=start, end=end, line=line,
-                          column=column, end_line=end_line, end_column=end_column + 1,
-                          line_text=line_text)
+        yield SecretMatch(
+            rule=rule,
+            value=value,
+            start=start,
+            end=end,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column + 1,
+            line_text=line_text,
+        )
 
 
 def match_text(rules: Iterable[SecretRule], text: str, path: str) -> list[SecretMatch]:

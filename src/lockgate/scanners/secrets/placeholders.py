@@ -1,56 +1,504 @@
 """Recognise values that are obviously not real credentials: placeholders, templates,
-variable references, masked values and documentation examples."""
+variable references, masked values and documentation examples.
+
+Every secret rule runs its matched value through :func:`is_placeholder` unless the rule
+sets ``placeholder_filter = false``. The filter must reject fillers without rejecting real
+random tokens, so word lists are never applied as plain substrings of the whole value
+(``"nil"`` or ``"true"`` occur inside random tokens). Instead:
+
+* a short list of *markers* long and unusual enough to be matched anywhere
+  (``example``, ``changeme``, ``xxxx``, ``****``, ``...``);
+* whole-value forms: templates and variable references (``${VAR}``, ``{{ x }}``,
+  ``<password>``, ``%(x)s``, ``$VAR``, ``process.env.X``, ``self.password``…), exact
+  filler words (``password``, ``null``, ``123456``…), values dominated by one character
+  and runs of the alphabet or the keyboard;
+* *filler coverage*: the value is cut into word-ish segments (on punctuation, case changes
+  and letter/digit boundaries); if filler words (``my``, ``secret``, ``password``,
+  ``test``, ``here``…) cover most of it, the value is prose, not a credential
+  (``my_secret_password``, ``TestPassword123``, ``your-api-key``).
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-_WORDS = (
-    "changeme", "change_me", "change-me", "example", "dummy", "placeholder", "sample",
-    "your_", "your-", "yourpassword", "yourtoken", "insert", "replace", "redacted",
-    "fake", "foobar", "notreal", "not_real", "not-a-real", "secret_here", "password_here",
-    "todo", "fixme", "xxxx", "****", "....", "<", ">", "lorem", "ipsum", "undefined",
-    "null", "none", "nil", "false", "true", "empty",
+# Markers matched anywhere in the lowercased value. Each is long or unusual enough that a
+# random token essentially never contains it (a 4-letter marker occurs in a random
+# 40-character base62 token with probability ~4e-5; the ones kept here are rarer still or
+# worth that price).
+_MARKERS = (
+    "changeme",
+    "change_me",
+    "change-me",
+    "changethis",
+    "change_this",
+    "placeholder",
+    "example",
+    "redacted",
+    "dummy",
+    "lorem",
+    "ipsum",
+    "your_",
+    "your-",
+    "yourpass",
+    "yourkey",
+    "yoursecret",
+    "yourtoken",
+    "yourapi",
+    "insert_",
+    "insert-",
+    "insertyour",
+    "replace_",
+    "replace-",
+    "replaceme",
+    "replacewith",
+    "notreal",
+    "not_real",
+    "not-real",
+    "not-a-real",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+    "secret_here",
+    "password_here",
+    "token_here",
+    "key_here",
+    "fakepass",
+    "fake_",
+    "_fake",
+    "-fake",
+    "fake-",
+    "xxxx",
+    "****",
+    "...",
+    "\u2026",
+    "\u2022\u2022\u2022",
+    "sample",
+    "fixme",
+    "todo:",
+    "<redacted",
+    "[redacted",
+    "[filtered",
+    "[hidden",
+    "[masked",
 )
-_EXACT = {
-    "password", "passwd", "pass", "secret", "token", "apikey", "api_key", "key", "test",
-    "testing", "admin", "root", "user", "username", "default", "string", "value", "str",
-    "pwd", "1234", "12345", "123456", "12345678", "123456789", "qwerty", "letmein",
-    "abc123", "password1", "password123", "hunter2", "foo", "bar", "baz", "demo", "guest",
-}
+
+# Exact values (lowercased, quotes stripped) that are fillers or well-known defaults.
+_EXACT = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "pw",
+        "passphrase",
+        "secret",
+        "secrets",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "key",
+        "test",
+        "testing",
+        "tester",
+        "admin",
+        "administrator",
+        "root",
+        "user",
+        "username",
+        "default",
+        "string",
+        "value",
+        "str",
+        "text",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "empty",
+        "blank",
+        "required",
+        "optional",
+        "hidden",
+        "masked",
+        "removed",
+        "omitted",
+        "unknown",
+        "unset",
+        "n/a",
+        "na",
+        "tbd",
+        "todo",
+        "xxx",
+        "foo",
+        "bar",
+        "baz",
+        "qux",
+        "foobar",
+        "demo",
+        "guest",
+        "changeit",
+        "letmein",
+        "qwerty",
+        "hunter2",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "pa$$word",
+        "secret123",
+        "password1",
+        "password12",
+        "password123",
+        "password1234",
+        "admin123",
+        "admin1234",
+        "root123",
+        "test123",
+        "test1234",
+        "abc123",
+        "abcd1234",
+        "mysecret",
+        "mypassword",
+        "mypass",
+        "supersecret",
+        "s3cr3t",
+        "s3cret",
+        "secretkey",
+        "secret_key",
+        "secret-key",
+        "topsecret",
+        "welcome",
+        "welcome1",
+        "iloveyou",
+        "trustno1",
+        "sesame",
+        "opensesame",
+        "dragon",
+        "monkey",
+        "master",
+        "access",
+        "mysql",
+        "postgres",
+        "postgresql",
+        "oracle",
+        "redis",
+        "mongo",
+        "mongodb",
+        "rabbitmq",
+        "sa",
+        "sysadmin",
+        "system",
+        "manager",
+        "administrator1",
+        "nopassword",
+        "no_password",
+        "nopass",
+        "secure",
+        "insecure",
+        "invalid",
+        "wrong",
+        "incorrect",
+        "random",
+        "generated",
+        "dev",
+        "development",
+        "prod",
+        "production",
+    }
+)
+
+# Filler words for the coverage test: a value made (mostly) of these is prose.
+_FILLERS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "pw",
+        "passphrase",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "key",
+        "keys",
+        "api",
+        "apikey",
+        "access",
+        "auth",
+        "authentication",
+        "credential",
+        "credentials",
+        "cred",
+        "creds",
+        "private",
+        "public",
+        "client",
+        "app",
+        "application",
+        "service",
+        "account",
+        "user",
+        "username",
+        "login",
+        "admin",
+        "root",
+        "db",
+        "database",
+        "my",
+        "your",
+        "our",
+        "the",
+        "an",
+        "here",
+        "there",
+        "this",
+        "that",
+        "is",
+        "to",
+        "be",
+        "goes",
+        "go",
+        "put",
+        "insert",
+        "enter",
+        "replace",
+        "with",
+        "me",
+        "it",
+        "new",
+        "old",
+        "some",
+        "any",
+        "value",
+        "val",
+        "string",
+        "str",
+        "text",
+        "default",
+        "test",
+        "tests",
+        "testing",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "mock",
+        "stub",
+        "placeholder",
+        "changeme",
+        "change",
+        "foo",
+        "bar",
+        "baz",
+        "qux",
+        "quux",
+        "foobar",
+        "demo",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "true",
+        "false",
+        "empty",
+        "todo",
+        "tbd",
+        "fixme",
+        "dev",
+        "local",
+        "prod",
+        "staging",
+        "super",
+        "very",
+        "strong",
+        "secure",
+        "real",
+        "not",
+        "no",
+        "hidden",
+        "masked",
+        "redacted",
+        "config",
+        "env",
+        "var",
+        "variable",
+        "from",
+        "of",
+        "for",
+        "in",
+        "on",
+        "and",
+        "or",
+        "hello",
+        "world",
+        "qwerty",
+        "asdf",
+        "zxcv",
+        "letmein",
+        "abc",
+        "xyz",
+        "xxx",
+        "xx",
+        "id",
+        "name",
+        "guest",
+        "welcome",
+        "top",
+        "session",
+        "bearer",
+        "basic",
+        "jwt",
+        "oauth",
+        "sign",
+        "signing",
+        "encryption",
+        "encrypt",
+        "hash",
+        "salt",
+        "tmp",
+        "temp",
+        "temporary",
+        "dummy",
+        "invalid",
+        "wrong",
+        "missing",
+        "unknown",
+        "required",
+        "optional",
+        "set",
+        "get",
+        "generated",
+        "random",
+        "please",
+        "add",
+        "fill",
+        "provide",
+        "own",
+        "actual",
+        "valid",
+    }
+)
+
+# Whole-value templates and references.
 _TEMPLATE = re.compile(
     r"""^(?:
-        \$\{[^}]*\}?            # ${VAR}
-      | \$\([^)]*\)?            # $(cmd)
-      | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
-      | \{\{.*\}\}              # {{ template }}
-      | \{[A-Za-z_][A-Za-z0-9_.]*\}  # {name}
-      | %\([^)]*\)s             # %(name)s
-      | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR%
-      | <[^>]*>                 # <password>
-      | \[[A-Za-z_ -]+\]        # [password]
-      | process\.env\.\w+       # JS env access
-      | os\.environ.*           # python env access
-      | env\(.*\)               # env("X")
-      | getenv\(.*\)
+        \$\{[^}]*\}?                      # ${VAR}, ${VAR:-default}
+      | \$\([^)]*\)?                      # $(cmd), $(VAR)
+      | \$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-zA-Z0-9_]*)  # $VAR, $var
+      | \$env:[A-Za-z_]\w*                # PowerShell $env:VAR
+      | \{\{.*\}\}                        # {{ template }}
+      | \{%.*%\}                          # {% jinja %}
+      | <%.*%>                            # <%= erb %>
+      | \{[A-Za-z_][A-Za-z0-9_.:-]*\}     # {name}, {env:NAME}
+      | %\([^)]*\)[sdr]                   # %(name)s
+      | %[A-Za-z_][A-Za-z0-9_]*%          # %VAR%
+      | %\{[^}]*\}                        # %{macro}
+      | \#\{[^}]*\}                       # #{ruby} / #{spring}
+      | @[A-Za-z_][A-Za-z0-9_.-]*@        # @maven.property@
+      | __[A-Za-z][A-Za-z0-9_]*__         # __TOKEN__
+      | <[^<>]*>                          # <password>
+      | \[[A-Za-z_ -]+\]                  # [password]
+      | (?:process\.env|import\.meta\.env)(?:\.\w+|\[[^]]*\])   # JS env access
+      | os\.(?:environ|getenv)\b.*        # Python env access
+      | (?:System\.getenv|Environment\.GetEnvironmentVariable|getenv|env|ENV\.fetch)\s*\(.*
+      | ENV\[.*\]
+      | (?:secrets|vars|env|inputs|steps|needs|matrix)\.[A-Za-z_][\w.-]*   # CI contexts
+      | (?:self|this|cls|config|cfg|conf|settings|args|opts|options|params|props
+         |properties|request|req|ctx|context|app|vault|credentials|creds|var|local
+         |data|module|each|values|Values|ENV|System|Settings|Config)
+        (?:\.[A-Za-z_]\w*|\[[^]]{1,40}\]|\(\))+       # self.password, config["pw"], var.pw
+      | [A-Za-z_][\w.]*\([^()]*\)         # get_password(), vault.read("x")
     )$""",
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE | re.DOTALL,
 )
-_REPEATED = re.compile(r"^(.)\1{3,}$")
-_SEQUENCE = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Interpolations anywhere make the value a template, not a literal.
+_INTERPOLATION = re.compile(r"\$\{|\{\{|\{%|<%|#\{[A-Za-z_]")
+# An angle-bracketed word anywhere: "<password>", "sk-<your key>", "Bearer <TOKEN>".
+_ANGLE_WORD = re.compile(r"<[A-Za-z][A-Za-z0-9 _.-]{1,40}>")
+_SEGMENTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc", "qazwsxedc")
+_KNOWN_DOC_VALUES = frozenset(
+    {
+        # jwt.io's default HS256 signature, pasted everywhere as an example token.
+        "sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c",
+        # Stripe's documentation test key.
+        "sk_test_4ec39hqlyjwdarjtt1zdp7dc",
+    }
+)
+
+
+def _sequential(alnum: str) -> bool:
+    """Made of at most two ascending or descending runs ('abcdef', 'abc123', '98765')."""
+    if len(alnum) < 6:
+        return False
+    runs = 1
+    run_len = 1
+    step = 0
+    for prev, cur in zip(alnum, alnum[1:], strict=False):
+        delta = ord(cur) - ord(prev)
+        if delta in (1, -1) and (step in (0, delta)) and run_len >= 1:
+            step = delta
+            run_len += 1
+            continue
+        if run_len < 3:
+            return False
+        runs += 1
+        run_len = 1
+        step = 0
+    return run_len >= 3 and runs <= 2
+
+
+def _filler_coverage(text: str) -> bool:
+    """Whether filler words cover most of the value's letters and digits."""
+    segments = _SEGMENTS.findall(text)
+    total = sum(len(s) for s in segments)
+    if total == 0:
+        return False
+    filler = 0
+    words = 0
+    for seg in segments:
+        low = seg.lower()
+        if low in _FILLERS:
+            filler += len(seg)
+            words += 1
+        elif seg.isdigit() and len(seg) <= 4:
+            filler += len(seg)
+    return words > 0 and filler / total >= 0.7
+
+
+def _dominated(text: str) -> bool:
+    """One character makes up most of the value ('xxxxxxx1', '0000-0000-0000')."""
+    if len(text) < 4:
+        return False
+    _, count = Counter(text.lower()).most_common(1)[0]
+    return count / len(text) >= 0.6
 
 
 def is_placeholder(value: str) -> bool:
     """True for values that are templates, variable references or documentation fillers."""
-    text = value.strip().strip("'\"`")
+    text = value.strip().strip("'\"`").strip()
     if not text:
         return True
     lowered = text.lower()
-    if lowered in _EXACT or _TEMPLATE.match(text) or _REPEATED.match(text):
+    if lowered in _EXACT or lowered in _KNOWN_DOC_VALUES:
         return True
-    if "${" in text or "{{" in text:
+    if any(marker in lowered for marker in _MARKERS):
         return True
-    if any(word in lowered for word in _WORDS):
+    if _TEMPLATE.match(text) or _INTERPOLATION.search(text) or _ANGLE_WORD.search(text):
         return True
-    # 'abcdef…' or '123456…' runs of the alphabet are documentation values.
-    return len(lowered) >= 6 and lowered in _SEQUENCE
+    if _dominated(text):
+        return True
+    alnum = "".join(c for c in lowered if c.isalnum())
+    if _sequential(alnum) or any(len(alnum) >= 6 and alnum in k for k in _KEYBOARD):
+        return True
+    # Word lists apply to word-ish segments only, never as substrings of a random token.
+    return len(text) <= 64 and _filler_coverage(text)

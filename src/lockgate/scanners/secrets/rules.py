@@ -22,9 +22,25 @@ from lockgate.model import Confidence, FindingKind, RuleInfo, Severity
 RULE_PREFIX = "secrets/"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KNOWN_KEYS = {
-    "id", "family", "title", "severity", "confidence", "regex", "keywords", "entropy",
-    "paths", "exclude_paths", "allowlist", "examples", "description", "remediation",
-    "references", "cwe", "placeholder_filter", "multiline", "decode",
+    "id",
+    "family",
+    "title",
+    "severity",
+    "confidence",
+    "regex",
+    "keywords",
+    "entropy",
+    "paths",
+    "exclude_paths",
+    "allowlist",
+    "examples",
+    "description",
+    "remediation",
+    "references",
+    "cwe",
+    "placeholder_filter",
+    "multiline",
+    "decode",
 }
 _ALLOW_KEYS = {"regexes", "stopwords", "line_regexes"}
 _EXAMPLE_KEYS = {"positives", "negatives", "path"}
@@ -67,9 +83,14 @@ class SecretRule:
 
     def info(self) -> RuleInfo:
         return RuleInfo(
-            rule_id=self.rule_id, title=self.title, severity=self.severity,
-            kind=FindingKind.SECRET, description=self.description,
-            remediation=self.remediation, cwe=(self.cwe,), references=self.references,
+            rule_id=self.rule_id,
+            title=self.title,
+            severity=self.severity,
+            kind=FindingKind.SECRET,
+            description=self.description,
+            remediation=self.remediation,
+            cwe=(self.cwe,),
+            references=self.references,
         )
 
 
@@ -144,13 +165,17 @@ def parse_rule(raw: dict[str, object], source: str) -> SecretRule:  # noqa: PLR0
         entropy=float(entropy) if entropy is not None else None,
         paths=_strings(raw.get("paths", []), where, "paths"),
         exclude_paths=_strings(raw.get("exclude_paths", []), where, "exclude_paths"),
-        allow_regexes=tuple(_compile(p, where, "allowlist.regexes")
-                            for p in _strings(allow.get("regexes", []), where, "allowlist.regexes")),
+        allow_regexes=tuple(
+            _compile(p, where, "allowlist.regexes")
+            for p in _strings(allow.get("regexes", []), where, "allowlist.regexes")
+        ),
         allow_line_regexes=tuple(
             _compile(p, where, "allowlist.line_regexes")
-            for p in _strings(allow.get("line_regexes", []), where, "allowlist.line_regexes")),
-        stopwords=tuple(s.lower() for s in _strings(allow.get("stopwords", []), where,
-                                                     "allowlist.stopwords")),
+            for p in _strings(allow.get("line_regexes", []), where, "allowlist.line_regexes")
+        ),
+        stopwords=tuple(
+            s.lower() for s in _strings(allow.get("stopwords", []), where, "allowlist.stopwords")
+        ),
         placeholder_filter=bool(raw.get("placeholder_filter", True)),
         description=str(raw.get("description", "")),
         remediation=str(raw.get("remediation", "")),
@@ -181,7 +206,9 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
         for raw in entries:
             rule = parse_rule(raw, path.name)
             if rule.id in seen:
-                raise RuleError(f"{path.name}: rule id {rule.id!r} already defined in {seen[rule.id]}")
+                raise RuleError(
+                    f"{path.name}: rule id {rule.id!r} already defined in {seen[rule.id]}"
+                )
             seen[rule.id] = path.name
             rules.append(rule)
     return RuleSet(rules=tuple(rules), digest=digest.hexdigest())

@@ -1,0 +1,1 @@
+"""The command-line adapter: parse input, call services, render. Imports stay lazy."""

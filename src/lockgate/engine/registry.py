@@ -1,0 +1,187 @@
+"""Registries of controls and reporters, loaded lazily from entry points.
+
+A registry is an object passed in, never a module global: tests build their own. Plugins
+are validated when loaded (bandit's lesson); duplicate ids are an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
+
+from lockgate.errors import EXIT_INTERNAL, LockgateError, UsageError
+from lockgate.model import FindingKind, Stage
+from lockgate.scanners.interface import Control
+
+if TYPE_CHECKING:
+    from lockgate.reporters.interface import Reporter
+
+CONTROL_GROUP = "lockgate.controls"
+REPORTER_GROUP = "lockgate.reporters"
+_CONTROL_ID = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$")
+
+
+class PluginError(LockgateError):
+    """A plugin is broken: it fails to load, misdeclares itself, or reuses an id."""
+
+    exit_code = EXIT_INTERNAL
+
+
+def _instantiate(obj: Any) -> Any:
+    """Entry points may name a class, a factory function or a ready instance."""
+    if isinstance(obj, type):
+        return obj()
+    if hasattr(obj, "scan") or hasattr(obj, "render"):
+        return obj
+    return obj() if callable(obj) else obj
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A close match among ``choices`` for a hint, or None."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def validate_control(control: Any, origin: str) -> Control:
+    """Check that a loaded object declares everything a control must declare."""
+    problems: list[str] = []
+    cid = getattr(control, "id", None)
+    if not isinstance(cid, str) or not _CONTROL_ID.match(cid):
+        problems.append(f"id {cid!r} must be lower-case kebab-case")
+    if not isinstance(getattr(control, "version", None), str) or not control.version:
+        problems.append("version must be a non-empty string")
+    if not isinstance(getattr(control, "stage", None), Stage):
+        problems.append("stage must be a lockgate.model.Stage")
+    if not isinstance(getattr(control, "kind", None), FindingKind):
+        problems.append("kind must be a lockgate.model.FindingKind")
+    for method in ("applies_to", "scan", "rules"):
+        if not callable(getattr(control, method, None)):
+            problems.append(f"{method}() is missing")
+    if not isinstance(getattr(control, "needs_files", None), bool):
+        problems.append("needs_files must be a bool")
+    if problems:
+        raise PluginError(
+            f"control from {origin} is invalid: " + "; ".join(problems),
+            hint="see docs/plugins.md for the control interface",
+        )
+    return control  # type: ignore[no-any-return]
+
+
+class ControlRegistry:
+    """The controls available to a run, by id, in pipeline order."""
+
+    def __init__(
+        self, controls: Iterable[Control] = (), *, entry_points: Iterable[EntryPoint] = ()
+    ) -> None:
+        self._given = list(controls)
+        self._entry_points = list(entry_points)
+        self._loaded: dict[str, Control] | None = None
+
+    @classmethod
+    def from_entry_points(cls, group: str = CONTROL_GROUP) -> ControlRegistry:
+        """Every control installed in the ``lockgate.controls`` entry-point group."""
+        return cls(entry_points=entry_points(group=group))
+
+    def _load(self) -> dict[str, Control]:
+        if self._loaded is not None:
+            return self._loaded
+        loaded: dict[str, Control] = {}
+        origins: dict[str, str] = {}
+        items: list[tuple[str, Callable[[], Any]]] = [
+            (f"entry point {ep.name} = {ep.value}", ep.load) for ep in self._entry_points
+        ]
+        items += [
+            (f"{type(c).__module__}.{type(c).__qualname__}", lambda c=c: c) for c in self._given
+        ]
+        for origin, load in items:
+            try:
+                obj = _instantiate(load())
+            except Exception as exc:
+                raise PluginError(
+                    f"cannot load control from {origin}: {type(exc).__name__}: {exc}"
+                ) from exc
+            control = validate_control(obj, origin)
+            if control.id in loaded:
+                raise PluginError(
+                    f"duplicate control id {control.id!r}: {origins[control.id]} and {origin}"
+                )
+            loaded[control.id] = control
+            origins[control.id] = origin
+        self._loaded = dict(sorted(loaded.items(), key=lambda kv: (kv[1].stage.order, kv[0])))
+        return self._loaded
+
+    def all(self) -> tuple[Control, ...]:
+        """Every control, sorted by stage order then id."""
+        return tuple(self._load().values())
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._load())
+
+    def get(self, control_id: str) -> Control:
+        """The control with this id; a UsageError with a did-you-mean hint otherwise."""
+        controls = self._load()
+        if control_id not in controls:
+            close = did_you_mean(control_id, controls)
+            raise UsageError(
+                f"unknown control {control_id!r}",
+                hint=f"did you mean {close!r}?"
+                if close
+                else "run 'lockgate controls' to list them",
+            )
+        return controls[control_id]
+
+    def for_stage(self, stage: Stage) -> tuple[Control, ...]:
+        return tuple(c for c in self._load().values() if c.stage is stage)
+
+
+class ReporterRegistry:
+    """Output formats by name, loaded lazily from the ``lockgate.reporters`` group."""
+
+    def __init__(
+        self,
+        reporters: dict[str, Reporter] | None = None,
+        *,
+        entry_points: Iterable[EntryPoint] = (),
+    ) -> None:
+        self._given = dict(reporters or {})
+        self._entry_points = {ep.name: ep for ep in entry_points}
+        dupes = set(self._given) & set(self._entry_points)
+        if dupes:
+            raise PluginError(f"duplicate reporter name(s): {', '.join(sorted(dupes))}")
+        self._cache: dict[str, Reporter] = {}
+
+    @classmethod
+    def from_entry_points(cls, group: str = REPORTER_GROUP) -> ReporterRegistry:
+        return cls(entry_points=entry_points(group=group))
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self._given) | set(self._entry_points)))
+
+    def get(self, name: str) -> Reporter:
+        """The reporter called ``name``; a UsageError naming the choices otherwise."""
+        if name in self._cache:
+            return self._cache[name]
+        if name in self._given:
+            reporter = self._given[name]
+        elif name in self._entry_points:
+            ep = self._entry_points[name]
+            try:
+                reporter = _instantiate(ep.load())
+            except Exception as exc:
+                raise PluginError(f"cannot load reporter {name!r} ({ep.value}): {exc}") from exc
+            if not callable(getattr(reporter, "render", None)):
+                raise PluginError(f"reporter {name!r} ({ep.value}) has no render() method")
+        else:
+            close = did_you_mean(name, self.names())
+            raise UsageError(
+                f"unknown output format {name!r}",
+                hint=f"did you mean {close!r}?"
+                if close
+                else f"choose from {', '.join(self.names())}",
+            )
+        self._cache[name] = reporter
+        return reporter
