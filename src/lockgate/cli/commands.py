@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -82,6 +83,11 @@ def scan(args: argparse.Namespace) -> int:
     }
     path = Path(args.path)
     settings = _settings(args, path if path.exists() else Path.cwd(), flags)
+    if args.history or args.all_refs:
+        secrets = {**settings.controls.get("secrets", {}), "history": True,
+                   "all_refs": bool(args.all_refs)}
+        settings = dataclasses.replace(settings, controls={**settings.controls,
+                                                           "secrets": secrets})
     scanner = Scanner(settings=settings, registry=ControlRegistry.from_entry_points())
     request = ScanRequest(
         path=path,

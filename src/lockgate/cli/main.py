@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="skip (and report) files larger than this",
     )
+    scan.add_argument("--history", action="store_true",
+                      help="secrets: also scan every blob of the git history (each once)")
+    scan.add_argument("--all-refs", action="store_true",
+                      help="with --history: every branch and tag, not only HEAD")
     scan.add_argument("--no-progress", action="store_true", help="never draw progress")
     _add_output(scan)
     _add_common(scan)

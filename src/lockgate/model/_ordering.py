@@ -26,7 +26,12 @@ def sort_key(value: Any) -> tuple[Any, ...]:
         return (1, value)
     if isinstance(value, str):
         return (1, value)
-    if isinstance(value, (dt.datetime, dt.date)):
+    if isinstance(value, dt.datetime):
+        # Order by instant: equal moments in other time zones are equal.
+        if value.tzinfo is not None:
+            return (1, value.astimezone(dt.UTC).replace(tzinfo=None).isoformat())
+        return (1, value.isoformat())
+    if isinstance(value, dt.date):
         return (1, value.isoformat())
     if isinstance(value, tuple):
         return (1, tuple(sort_key(item) for item in value))

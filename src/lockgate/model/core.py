@@ -257,6 +257,12 @@ class ScanReport(Ordered):
     config_digest: str = ""
     schema_version: str = REPORT_SCHEMA_VERSION
 
+    def __post_init__(self) -> None:
+        for name in ("started_at", "finished_at"):
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"ScanReport.{name} must be timezone-aware: {value!r}")
+
     @property
     def findings(self) -> tuple[Finding, ...]:
         """Every finding of every control, in report order."""
@@ -343,8 +349,8 @@ class Decision(Ordered):
     """The gate's verdict on a report: per stage and overall. It owns the exit code."""
 
     verdict: Verdict
-    branch: str | None
-    protected: bool
+    branch: str | None = None
+    protected: bool = False
     stages: tuple[StageDecision, ...] = ()
     reasons: tuple[Reason, ...] = ()
     findings: tuple[FindingDecision, ...] = ()

@@ -22,11 +22,22 @@ DEFAULT_SECRET_HASH_KEY = b"lockgate-secret-hash-key/v1"
 
 _SEP = "\x1f"
 _WS = re.compile(r"\s+")
-_SCOPE = re.compile(
-    r"^\s*(?:(?:export\s+|public\s+|private\s+|protected\s+|static\s+|async\s+|abstract\s+)*"
-    r"(?:def|class|function|func|fn|sub|module|interface|struct|impl|resource|data|"
-    r"object|trait|enum)\b[^\n]*)"
+_MODIFIERS = (
+    r"(?:(?:export|default|public|private|protected|internal|static|final|async|abstract|"
+    r"virtual|override|sealed|inline|unsafe|extern|synchronized|pub(?:\([a-z]+\))?|"
+    r"open|suspend|partial)\s+)*"
 )
+_SCOPE = re.compile(
+    r"^\s*" + _MODIFIERS
+    + r"(?:def|class|function\*?|func|fn|sub|module|interface|struct|impl|resource|data|"
+    r"object|trait|enum|namespace|fun|record)\s+[\"'A-Za-z_$(<]"
+)
+"""A definition keyword followed by a name (so ``data = {`` or ``object.x()`` are not)."""
+_METHOD = re.compile(
+    r"^\s*(?:(?:public|private|protected|internal|static|final|virtual|override|abstract|"
+    r"async|synchronized|sealed|unsafe|extern)\s+)+[\w<>\[\],.?\s]*?\b\w+\s*\("
+)
+"""Java, C# and Kotlin-style methods: modifiers, a return type, a name and a parenthesis."""
 
 
 def _digest(kind: str, *parts: str) -> str:
@@ -57,7 +68,7 @@ def enclosing_scope(lines: Sequence[str], line_index: int) -> str:
             continue
         cand_indent = len(candidate) - len(candidate.lstrip())
         if cand_indent < indent:
-            if _SCOPE.match(candidate):
+            if _SCOPE.match(candidate) or _METHOD.match(candidate):
                 return normalise_code(candidate)
             indent = cand_indent
     return ""
@@ -109,14 +120,25 @@ def license_fingerprint(*, purl_without_version: str, license_id: str) -> str:
     return _digest("license", purl_without_version, license_id)
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+
+
 def normalise_url(url: str) -> str:
-    """Scheme, lower-cased host and port, path, and the sorted names (not values) of the query."""
+    """Scheme, lower-cased host and non-default port, path, and the sorted names (not values)
+    of the query. Credentials in the URL never take part."""
     parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
     query = "&".join(names)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}" + (
-        f"?{query}" if query else ""
-    )
+    return f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{query}" if query else "")
 
 
 def url_fingerprint(*, rule_id: str, url: str, parameter: str = "") -> str:

@@ -32,17 +32,25 @@ _ACTION_VERDICT = {Action.BLOCK: Verdict.FAIL, Action.WARN: Verdict.WARN}
 
 
 class PolicyOutcomeLike(Protocol):
-    verdict: str
-    rule: str
-    namespace: str
-    message: str
-    file: str
+    """One result of custom policy: verdict ``fail``, ``warn`` or ``waived``."""
+
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def file(self) -> str: ...
 
 
 class CustomPolicy(Protocol):
     """Custom policy evaluated over the gate input document (Rego, see policy/rego.py)."""
 
-    digest: str
+    @property
+    def digest(self) -> str: ...
 
     def evaluate(self, document: Mapping[str, object]) -> Sequence[PolicyOutcomeLike]: ...
 
@@ -82,6 +90,9 @@ class Gate:
     def judge_finding(self, finding: Finding, matcher: ExceptionMatcher) -> FindingDecision:
         """Status (new, existing, suppressed) and action (block, warn, track) of one finding."""
         ctx = self.context
+        if finding.prop("suppressed") is not None:
+            return FindingDecision(fingerprint=finding.fingerprint,
+                                   status=FindingStatus.SUPPRESSED, action=Action.NONE)
         entry = matcher.match(finding)
         if entry is not None:
             return FindingDecision(
@@ -137,6 +148,10 @@ class Gate:
             "rule_id": finding.rule_id,
             "control_id": finding.control_id,
         }
+        if fd.status is FindingStatus.SUPPRESSED and fd.exception_id is None:
+            return [Reason(verdict=Verdict.PASS, code="finding-suppressed",
+                           message=f"{finding.rule_id} at {finding.subject} is suppressed by "
+                                   f"{finding.prop('suppressed')}", **common)]
         if fd.status is FindingStatus.SUPPRESSED:
             entry = next(e for e in ctx.exceptions if e.id == fd.exception_id)
             until = f" until {entry.expires}" if entry.expires else ""

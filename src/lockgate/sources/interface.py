@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lockgate.errors import InputError
-from lockgate.model import SkippedItem, TargetRef
+from lockgate.model import SkippedItem, SkipReason, TargetRef
 
 
 class SourceError(InputError):
@@ -100,7 +100,22 @@ class HistoryError:
     path: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistorySkipped:
+    """A unique blob of the history that was not read (over the size limit), and why."""
+
+    oid: str
+    path: str
+    commit: CommitInfo
+    reason: SkipReason
+    detail: str = ""
+
+
+HistoryItem = HistoryBlob | HistorySkipped | HistoryError
+"""What a history walk yields: a blob to scan, a blob not read, or an object that failed."""
+
+
 class History(Protocol):
     """Every unique blob reachable from HEAD (or all refs), each read exactly once."""
 
-    def blobs(self) -> Iterator[HistoryBlob | HistoryError]: ...
+    def blobs(self) -> Iterator[HistoryItem]: ...

@@ -33,6 +33,11 @@ class SecretMatch:
     end_line: int
     end_column: int
     line_text: str = field(repr=False)
+    encoding: str | None = None
+    """Set when the secret was found inside a decoded base64 or hex blob."""
+    literal: str | None = field(default=None, repr=False)
+    """What literally appears in the line when it differs from ``value`` (the encoded blob);
+    redaction masks this."""
 
 
 def shannon_entropy(value: str) -> float:

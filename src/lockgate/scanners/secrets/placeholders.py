@@ -7,7 +7,7 @@ random tokens, so word lists are never applied as plain substrings of the whole 
 (``"nil"`` or ``"true"`` occur inside random tokens). Instead:
 
 * a short list of *markers* long and unusual enough to be matched anywhere
-  (``example``, ``changeme``, ``xxxx``, ``****``, ``...``);
+  (``example``, ``changeme``, ``****``, ``...``) and masks (``xxxx-xxxx``);
 * whole-value forms: templates and variable references (``${VAR}``, ``{{ x }}``,
   ``<password>``, ``%(x)s``, ``$VAR``, ``process.env.X``, ``self.password``…), exact
   filler words (``password``, ``null``, ``123456``…), values dominated by one character
@@ -16,376 +16,79 @@ random tokens, so word lists are never applied as plain substrings of the whole 
   and letter/digit boundaries); if filler words (``my``, ``secret``, ``password``,
   ``test``, ``here``…) cover most of it, the value is prose, not a credential
   (``my_secret_password``, ``TestPassword123``, ``your-api-key``).
+
+Shape and word heuristics only apply to values of up to 256 characters: a private key
+block is never a filler word, and statistics over thousands of random characters would
+eventually find a "word" somewhere in it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Markers matched anywhere in the lowercased value. Each is long or unusual enough that a
-# random token essentially never contains it (a 4-letter marker occurs in a random
-# 40-character base62 token with probability ~4e-5; the ones kept here are rarer still or
-# worth that price).
-_MARKERS = (
-    "changeme",
-    "change_me",
-    "change-me",
-    "changethis",
-    "change_this",
-    "placeholder",
-    "example",
-    "redacted",
-    "dummy",
-    "lorem",
-    "ipsum",
-    "your_",
-    "your-",
-    "yourpass",
-    "yourkey",
-    "yoursecret",
-    "yourtoken",
-    "yourapi",
-    "insert_",
-    "insert-",
-    "insertyour",
-    "replace_",
-    "replace-",
-    "replaceme",
-    "replacewith",
-    "notreal",
-    "not_real",
-    "not-real",
-    "not-a-real",
-    "notasecret",
-    "not_a_secret",
-    "not-a-secret",
-    "secret_here",
-    "password_here",
-    "token_here",
-    "key_here",
-    "fakepass",
-    "fake_",
-    "_fake",
-    "-fake",
-    "fake-",
-    "xxxx",
-    "****",
-    "...",
-    "\u2026",
-    "\u2022\u2022\u2022",
-    "sample",
-    "fixme",
-    "todo:",
-    "<redacted",
-    "[redacted",
-    "[filtered",
-    "[hidden",
-    "[masked",
+# random token practically never contains it (a 5-letter marker sits in a random 40-char
+# base62 token with probability ~1e-6, in a 4 KB base64 key block ~1e-4).
+_MARKERS = _words(
+    """
+    changeme change_me change-me changethis change_this placeholder example redacted
+    dummy lorem ipsum your_ your- yourpass yourkey yoursecret yourtoken yourapi insert_
+    insert- insertyour replace_ replace- replaceme replacewith notreal not_real not-real
+    not-a-real notasecret not_a_secret not-a-secret secret_here password_here token_here
+    key_here fakepass fake_ _fake -fake fake- **** ... \u2026 \u2022\u2022\u2022 sample
+    fixme todo: <redacted [redacted [filtered [hidden [masked
+    """
 )
 
-# Exact values (lowercased, quotes stripped) that are fillers or well-known defaults.
+# Masks: a run of x's standing alone ("xxxx-xxxx", "sk_live_xxxxxxxx") or a long run
+# anywhere ("AKIAXXXXXXXXXXXXXXXX"). A bare "xxxx" inside base64 is too frequent to reject.
+_MASK = re.compile(r"(?:^|[^a-z0-9])x{4,}(?:[^a-z0-9]|$)|x{8,}")
+
+# Exact values (lowercased, quotes stripped): fillers, well-known defaults, doc values.
 _EXACT = frozenset(
-    {
-        "password",
-        "passwd",
-        "pass",
-        "pwd",
-        "pw",
-        "passphrase",
-        "secret",
-        "secrets",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "key",
-        "test",
-        "testing",
-        "tester",
-        "admin",
-        "administrator",
-        "root",
-        "user",
-        "username",
-        "default",
-        "string",
-        "value",
-        "str",
-        "text",
-        "none",
-        "null",
-        "nil",
-        "undefined",
-        "true",
-        "false",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "empty",
-        "blank",
-        "required",
-        "optional",
-        "hidden",
-        "masked",
-        "removed",
-        "omitted",
-        "unknown",
-        "unset",
-        "n/a",
-        "na",
-        "tbd",
-        "todo",
-        "xxx",
-        "foo",
-        "bar",
-        "baz",
-        "qux",
-        "foobar",
-        "demo",
-        "guest",
-        "changeit",
-        "letmein",
-        "qwerty",
-        "hunter2",
-        "passw0rd",
-        "p@ssw0rd",
-        "p@ssword",
-        "pa$$word",
-        "secret123",
-        "password1",
-        "password12",
-        "password123",
-        "password1234",
-        "admin123",
-        "admin1234",
-        "root123",
-        "test123",
-        "test1234",
-        "abc123",
-        "abcd1234",
-        "mysecret",
-        "mypassword",
-        "mypass",
-        "supersecret",
-        "s3cr3t",
-        "s3cret",
-        "secretkey",
-        "secret_key",
-        "secret-key",
-        "topsecret",
-        "welcome",
-        "welcome1",
-        "iloveyou",
-        "trustno1",
-        "sesame",
-        "opensesame",
-        "dragon",
-        "monkey",
-        "master",
-        "access",
-        "mysql",
-        "postgres",
-        "postgresql",
-        "oracle",
-        "redis",
-        "mongo",
-        "mongodb",
-        "rabbitmq",
-        "sa",
-        "sysadmin",
-        "system",
-        "manager",
-        "administrator1",
-        "nopassword",
-        "no_password",
-        "nopass",
-        "secure",
-        "insecure",
-        "invalid",
-        "wrong",
-        "incorrect",
-        "random",
-        "generated",
-        "dev",
-        "development",
-        "prod",
-        "production",
-    }
+    _words(
+        """
+    password passwd pass pwd pw passphrase secret secrets token apikey api_key api-key
+    key test testing tester admin administrator root user username default string value
+    str text none null nil undefined true false yes no on off empty blank required
+    optional hidden masked removed omitted unknown unset n/a na tbd todo xxx foo bar baz
+    qux foobar demo guest changeit letmein qwerty hunter2 passw0rd p@ssw0rd p@ssword
+    pa$$word secret123 password1 password12 password123 password1234 admin123 admin1234
+    root123 test123 test1234 abc123 abcd1234 mysecret mypassword mypass supersecret
+    s3cr3t s3cret secretkey secret_key secret-key topsecret welcome welcome1 iloveyou
+    trustno1 sesame opensesame master access mysql postgres postgresql oracle redis mongo
+    mongodb rabbitmq sa sysadmin system manager nopassword no_password nopass secure
+    insecure invalid wrong incorrect random generated dev development prod production
+    sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c sk_test_4ec39hqlyjwdarjtt1zdp7dc
+    """
+    )
 )
 
 # Filler words for the coverage test: a value made (mostly) of these is prose.
 _FILLERS = frozenset(
-    {
-        "password",
-        "passwd",
-        "pass",
-        "pwd",
-        "pw",
-        "passphrase",
-        "secret",
-        "secrets",
-        "token",
-        "tokens",
-        "key",
-        "keys",
-        "api",
-        "apikey",
-        "access",
-        "auth",
-        "authentication",
-        "credential",
-        "credentials",
-        "cred",
-        "creds",
-        "private",
-        "public",
-        "client",
-        "app",
-        "application",
-        "service",
-        "account",
-        "user",
-        "username",
-        "login",
-        "admin",
-        "root",
-        "db",
-        "database",
-        "my",
-        "your",
-        "our",
-        "the",
-        "an",
-        "here",
-        "there",
-        "this",
-        "that",
-        "is",
-        "to",
-        "be",
-        "goes",
-        "go",
-        "put",
-        "insert",
-        "enter",
-        "replace",
-        "with",
-        "me",
-        "it",
-        "new",
-        "old",
-        "some",
-        "any",
-        "value",
-        "val",
-        "string",
-        "str",
-        "text",
-        "default",
-        "test",
-        "tests",
-        "testing",
-        "example",
-        "sample",
-        "dummy",
-        "fake",
-        "mock",
-        "stub",
-        "placeholder",
-        "changeme",
-        "change",
-        "foo",
-        "bar",
-        "baz",
-        "qux",
-        "quux",
-        "foobar",
-        "demo",
-        "none",
-        "null",
-        "nil",
-        "undefined",
-        "true",
-        "false",
-        "empty",
-        "todo",
-        "tbd",
-        "fixme",
-        "dev",
-        "local",
-        "prod",
-        "staging",
-        "super",
-        "very",
-        "strong",
-        "secure",
-        "real",
-        "not",
-        "no",
-        "hidden",
-        "masked",
-        "redacted",
-        "config",
-        "env",
-        "var",
-        "variable",
-        "from",
-        "of",
-        "for",
-        "in",
-        "on",
-        "and",
-        "or",
-        "hello",
-        "world",
-        "qwerty",
-        "asdf",
-        "zxcv",
-        "letmein",
-        "abc",
-        "xyz",
-        "xxx",
-        "xx",
-        "id",
-        "name",
-        "guest",
-        "welcome",
-        "top",
-        "session",
-        "bearer",
-        "basic",
-        "jwt",
-        "oauth",
-        "sign",
-        "signing",
-        "encryption",
-        "encrypt",
-        "hash",
-        "salt",
-        "tmp",
-        "temp",
-        "temporary",
-        "dummy",
-        "invalid",
-        "wrong",
-        "missing",
-        "unknown",
-        "required",
-        "optional",
-        "set",
-        "get",
-        "generated",
-        "random",
-        "please",
-        "add",
-        "fill",
-        "provide",
-        "own",
-        "actual",
-        "valid",
-    }
+    _words(
+        """
+    password passwd pass pwd pw passphrase secret secrets token tokens key keys api apikey
+    access auth authentication credential credentials cred creds private public client
+    app application service account user username login admin root db database my your
+    our the an here there this that is to be goes go put insert enter replace with me it
+    new old some any value val string str text default test tests testing example sample
+    dummy fake mock stub placeholder changeme change foo bar baz qux quux foobar demo none
+    null nil undefined true false empty todo tbd fixme dev local prod staging super very
+    strong secure real not no hidden masked redacted config env var variable from of for
+    in on and or hello world qwerty asdf zxcv letmein abc xyz xxx xx id name guest welcome
+    top session bearer basic jwt oauth sign signing encryption encrypt hash salt tmp temp
+    temporary invalid wrong missing unknown required optional set get generated random
+    please add fill provide own actual valid
+    """
+    )
 )
 
 # Whole-value templates and references.
@@ -424,16 +127,10 @@ _TEMPLATE = re.compile(
 _INTERPOLATION = re.compile(r"\$\{|\{\{|\{%|<%|#\{[A-Za-z_]")
 # An angle-bracketed word anywhere: "<password>", "sk-<your key>", "Bearer <TOKEN>".
 _ANGLE_WORD = re.compile(r"<[A-Za-z][A-Za-z0-9 _.-]{1,40}>")
+# Word-ish segments: ALLCAPS runs, Capitalised or lowercase words, digit runs.
 _SEGMENTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc", "qazwsxedc")
-_KNOWN_DOC_VALUES = frozenset(
-    {
-        # jwt.io's default HS256 signature, pasted everywhere as an example token.
-        "sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c",
-        # Stripe's documentation test key.
-        "sk_test_4ec39hqlyjwdarjtt1zdp7dc",
-    }
-)
+_SHORT = 256
 
 
 def _sequential(alnum: str) -> bool:
@@ -443,9 +140,9 @@ def _sequential(alnum: str) -> bool:
     runs = 1
     run_len = 1
     step = 0
-    for prev, cur in zip(alnum, alnum[1:], strict=False):
+    for prev, cur in itertools.pairwise(alnum):
         delta = ord(cur) - ord(prev)
-        if delta in (1, -1) and (step in (0, delta)) and run_len >= 1:
+        if delta in (1, -1) and step in (0, delta):
             step = delta
             run_len += 1
             continue
@@ -458,21 +155,18 @@ def _sequential(alnum: str) -> bool:
 
 
 def _filler_coverage(text: str) -> bool:
-    """Whether filler words cover most of the value's letters and digits."""
+    """Whether filler words (and short numbers next to them) cover most of the value."""
     segments = _SEGMENTS.findall(text)
     total = sum(len(s) for s in segments)
-    if total == 0:
-        return False
     filler = 0
     words = 0
     for seg in segments:
-        low = seg.lower()
-        if low in _FILLERS:
+        if seg.lower() in _FILLERS:
             filler += len(seg)
             words += 1
         elif seg.isdigit() and len(seg) <= 4:
             filler += len(seg)
-    return words > 0 and filler / total >= 0.7
+    return words > 0 and filler >= 0.7 * total
 
 
 def _dominated(text: str) -> bool:
@@ -480,7 +174,18 @@ def _dominated(text: str) -> bool:
     if len(text) < 4:
         return False
     _, count = Counter(text.lower()).most_common(1)[0]
-    return count / len(text) >= 0.6
+    return count >= 0.6 * len(text)
+
+
+def _short_filler(text: str) -> bool:
+    """The shape and word tests for values of up to ``_SHORT`` characters."""
+    if _TEMPLATE.match(text) or _ANGLE_WORD.search(text) or _dominated(text):
+        return True
+    alnum = "".join(c for c in text.lower() if c.isalnum())
+    if _sequential(alnum) or (len(alnum) >= 6 and any(alnum in k for k in _KEYBOARD)):
+        return True
+    # Word lists apply to word-ish segments only, never as substrings of a random token.
+    return _filler_coverage(text)
 
 
 def is_placeholder(value: str) -> bool:
@@ -489,16 +194,11 @@ def is_placeholder(value: str) -> bool:
     if not text:
         return True
     lowered = text.lower()
-    if lowered in _EXACT or lowered in _KNOWN_DOC_VALUES:
+    if (
+        lowered in _EXACT
+        or any(marker in lowered for marker in _MARKERS)
+        or _MASK.search(lowered)
+        or _INTERPOLATION.search(text)
+    ):
         return True
-    if any(marker in lowered for marker in _MARKERS):
-        return True
-    if _TEMPLATE.match(text) or _INTERPOLATION.search(text) or _ANGLE_WORD.search(text):
-        return True
-    if _dominated(text):
-        return True
-    alnum = "".join(c for c in lowered if c.isalnum())
-    if _sequential(alnum) or any(len(alnum) >= 6 and alnum in k for k in _KEYBOARD):
-        return True
-    # Word lists apply to word-ish segments only, never as substrings of a random token.
-    return len(text) <= 64 and _filler_coverage(text)
+    return len(text) <= _SHORT and _short_filler(text)

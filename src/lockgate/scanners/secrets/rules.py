@@ -114,7 +114,9 @@ def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
 
 def _compile(pattern: str, where: str, key: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern)
+        # ASCII semantics for \w, \s, \b and \d: the same as hyperscan's, so both engines
+        # agree exactly (see engines.py).
+        return re.compile(pattern, re.ASCII)
     except re.error as exc:
         raise RuleError(f"{where}: '{key}' is not a valid regular expression: {exc}") from None
 

@@ -1,0 +1,1 @@
+"""Judgement: exceptions, branch protection, thresholds, custom Rego policy and the gate."""

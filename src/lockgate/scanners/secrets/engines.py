@@ -1,0 +1,133 @@
+"""Which rules to confirm in a buffer: a hyperscan prefilter, or the keyword fallback.
+
+Both engines answer the same question — which rules have a keyword in the buffer and might
+match — and the Python regexes in :mod:`matcher` always confirm. They give identical
+results: hyperscan compiles every rule regex in prefilter mode (a superset of its matches)
+plus each keyword as a caseless literal, and is only trusted on ASCII buffers, where its
+byte semantics equal Python's ``re.ASCII`` semantics. Other buffers take the keyword path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from lockgate.scanners.secrets.rules import RuleSet, SecretRule
+
+log = logging.getLogger(__name__)
+
+
+class Prefilter(Protocol):
+    """Selects the rules worth confirming in a buffer."""
+
+    name: str
+
+    def candidates(self, data: bytes) -> list[SecretRule]:
+        """Rules whose keyword occurs in ``data`` and whose regex may match, in rule order."""
+        ...
+
+
+class KeywordPrefilter:
+    """Pure-Python path: a rule is a candidate when one of its keywords occurs (any case)."""
+
+    name = "re"
+
+    def __init__(self, rules: Sequence[SecretRule]) -> None:
+        self.rules = tuple(rules)
+        self._keywords = sorted({k.encode() for r in self.rules for k in r.keywords})
+
+    def candidates(self, data: bytes) -> list[SecretRule]:
+        lowered = data.lower()
+        present = {k.decode() for k in self._keywords if k in lowered}
+        return [r for r in self.rules if any(k in present for k in r.keywords)]
+
+
+class HyperscanPrefilter:
+    """One hyperscan database for the rule set: regexes in prefilter mode, keyword literals."""
+
+    name = "hyperscan"
+
+    def __init__(self, rules: Sequence[SecretRule], database: Any) -> None:
+        import hyperscan
+
+        self.rules = tuple(rules)
+        self._fallback = KeywordPrefilter(rules)
+        self._keywords = sorted({k for r in self.rules for k in r.keywords})
+        keyword_base = len(self.rules)
+        kw_index = {k: keyword_base + i for i, k in enumerate(self._keywords)}
+        self._rule_keywords = [frozenset(kw_index[k] for k in r.keywords) for r in self.rules]
+        self._db = database
+        self._db.scratch = hyperscan.Scratch(self._db)
+
+    def candidates(self, data: bytes) -> list[SecretRule]:
+        if not data.isascii():
+            return self._fallback.candidates(data)
+        hits: set[int] = set()
+
+        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> int:
+            hits.add(ident)
+            return 0
+
+        self._db.scan(data, match_event_handler=on_match)
+        if not hits:
+            return []
+        return [rule for i, rule in enumerate(self.rules)
+                if i in hits and not hits.isdisjoint(self._rule_keywords[i])]
+
+
+def _compile_hyperscan(rules: Sequence[SecretRule]) -> Any:
+    import hyperscan
+
+    keywords = sorted({k for r in rules for k in r.keywords})
+    regex_flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+                   | hyperscan.HS_FLAG_ALLOWEMPTY)
+    literal_flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
+    expressions = [r.regex.pattern.encode() for r in rules]
+    expressions += [_escape_literal(k) for k in keywords]
+    flags = [regex_flags] * len(rules) + [literal_flags] * len(keywords)
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=expressions, ids=list(range(len(expressions))),
+               elements=len(expressions), flags=flags)
+    return db
+
+
+def _escape_literal(keyword: str) -> bytes:
+    return "".join(c if c.isalnum() else f"\\x{ord(c):02x}" for c in keyword).encode()
+
+
+def _cached_database(rule_set: RuleSet, cache_dir: Path | None) -> Any:
+    import hyperscan
+
+    if cache_dir is None:
+        return _compile_hyperscan(rule_set.rules)
+    path = cache_dir / "secrets" / f"hs-{hyperscan.__version__}-{rule_set.digest[:32]}.db"
+    with contextlib.suppress(OSError, hyperscan.error):
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    db = _compile_hyperscan(rule_set.rules)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hs-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(hyperscan.dumpb(db))
+        os.replace(tmp, path)
+    return db
+
+
+def build_prefilter(rule_set: RuleSet, *, engine: str = "auto",
+                    cache_dir: Path | None = None) -> Prefilter:
+    """The fastest available prefilter (``auto``), or the one asked for (``hyperscan``, ``re``)."""
+    if engine == "re":
+        return KeywordPrefilter(rule_set.rules)
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        if engine == "hyperscan":
+            raise
+        log.debug("hyperscan is not installed; using the keyword prefilter")
+        return KeywordPrefilter(rule_set.rules)
+    return HyperscanPrefilter(rule_set.rules, _cached_database(rule_set, cache_dir))

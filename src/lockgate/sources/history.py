@@ -1,0 +1,208 @@
+"""Every unique blob of a git history, read once and attributed to the commit that
+introduced it.
+
+One ``git log --reverse --raw`` walks the commits oldest first; a thread parses it and
+queues each blob the first time it appears, with the commit and path that introduced it.
+One ``git cat-file --batch`` process, fed by a writer thread so that neither side can
+block the other on a full pipe, streams the contents back in the same order. Memory holds
+the ids and attribution of the unique blobs, never their contents beyond the one in hand.
+
+Submodules (mode 160000) and symbolic links (120000) are not blobs worth scanning and are
+left out. A blob over the size limit is reported as :class:`HistorySkipped`; a missing or
+corrupt object as :class:`HistoryError`, and the walk goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+from lockgate.errors import ToolError
+from lockgate.model import SkipReason
+from lockgate.sources.filesystem import DEFAULT_MAX_FILE_SIZE, describe_size
+from lockgate.sources.git import GitProcess, GitRepo, OidFeed
+from lockgate.sources.interface import (
+    CommitInfo,
+    HistoryBlob,
+    HistoryError,
+    HistoryItem,
+    HistorySkipped,
+)
+
+HISTORY_TIMEOUT = 4 * 3600.0
+"""Seconds a whole history walk may take before its git processes are killed."""
+
+# A commit header starts with \x01 (never the start of a raw diff entry, which is ':').
+_FORMAT = "%x01%H%x00%aN%x00%aE%x00%aI%x00%s"
+_HEADER_FIELDS = 5
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _LogParser:
+    """Turns the NUL-separated ``git log -z --raw`` stream into first-seen blobs."""
+
+    def __init__(self, feed: OidFeed, attribution: list[tuple[str, CommitInfo]]) -> None:
+        self.feed = feed
+        self.attribution = attribution
+        self.seen: set[bytes] = set()
+        self.commit: CommitInfo | None = None
+        self._header: list[bytes] = []
+        self._entry: bytes | None = None
+
+    def token(self, token: bytes) -> None:
+        if self._header and len(self._header) < _HEADER_FIELDS:
+            self._header.append(token)
+            if len(self._header) == _HEADER_FIELDS:
+                self.commit = _commit_info(self._header)
+                self._header = []
+            return
+        if self._entry is not None:
+            self._blob(self._entry, token)
+            self._entry = None
+            return
+        token = token.lstrip(b"\n")
+        if token.startswith(b"\x01"):
+            self._header = [token[1:]]
+        elif token.startswith(b":"):
+            self._entry = token
+
+    def _blob(self, entry: bytes, path: bytes) -> None:
+        # ":<old mode> <new mode> <old oid> <new oid> <status>"
+        fields = entry[1:].split(b" ")
+        if len(fields) < 5 or self.commit is None:
+            return
+        new_mode, oid, status = fields[1], fields[3], fields[4]
+        if status.startswith(b"D") or not new_mode.startswith(b"100") or oid in self.seen:
+            return
+        self.seen.add(oid)
+        self.attribution.append((os.fsdecode(path), self.commit))
+        self.feed.append(oid.decode("ascii"))
+
+
+def _commit_info(fields: list[bytes]) -> CommitInfo:
+    sha, name, email, date, summary = (f.decode("utf-8", "replace") for f in fields)
+    try:
+        authored = dt.datetime.fromisoformat(date)
+    except ValueError:
+        authored = _EPOCH
+    return CommitInfo(
+        sha=sha, author_name=name, author_email=email, authored_at=authored, summary=summary
+    )
+
+
+class GitHistory:
+    """The unique blobs reachable from HEAD, or from every ref with ``all_refs``."""
+
+    def __init__(
+        self,
+        repo: GitRepo,
+        *,
+        all_refs: bool = False,
+        max_blob_size: int = DEFAULT_MAX_FILE_SIZE,
+        cancel: threading.Event | None = None,
+        timeout: float = HISTORY_TIMEOUT,
+    ) -> None:
+        self.repo = repo
+        self.all_refs = all_refs
+        self.max_blob_size = max_blob_size
+        self.cancel = cancel
+        self.timeout = timeout
+
+    def blobs(self) -> Iterator[HistoryItem]:
+        """Each unique blob once, oldest introduction first; skips and errors in between."""
+        if not self.all_refs and self.repo.head() is None:
+            return  # no commits yet: no history
+        deadline = time.monotonic() + self.timeout
+        feed = OidFeed(closed=False)
+        attribution: list[tuple[str, CommitInfo]] = []
+        failures: list[str] = []
+        log = self.repo.spawn(
+            [
+                "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames",
+                "-z", "--root", "--diff-merges=first-parent", "--no-color", "--no-show-signature",
+                f"--format={_FORMAT}", "--all" if self.all_refs else "HEAD", "--",
+            ],
+            timeout=self.timeout,
+        )  # fmt: skip
+        stopping = threading.Event()
+        reader = threading.Thread(
+            target=_read_log,
+            args=(log, _LogParser(feed, attribution), failures, stopping),
+            name="git-log",
+            daemon=True,
+        )
+        reader.start()
+        try:
+            yield from self._contents(feed, attribution, deadline)
+        finally:
+            stopping.set()
+            if log.proc.poll() is None:
+                log.proc.kill()
+            reader.join()
+        if not (self.cancel is not None and self.cancel.is_set()):
+            for failure in failures:
+                yield HistoryError(message=failure)
+
+    def _contents(
+        self, feed: OidFeed, attribution: list[tuple[str, CommitInfo]], deadline: float
+    ) -> Iterator[HistoryItem]:
+        try:
+            reads = self.repo.read_blobs(
+                feed,
+                max_size=self.max_blob_size,
+                cancel=self.cancel,
+                timeout=deadline - time.monotonic(),
+                verify=False,
+            )
+            for read in reads:
+                path, commit = attribution[read.index]
+                if read.error is not None:
+                    yield HistoryError(
+                        message=f"blob {read.oid} of {path} (introduced in {commit.sha[:12]}) "
+                        f"cannot be read: {read.error}",
+                        oid=read.oid,
+                        path=path,
+                    )
+                elif read.content is None:
+                    yield HistorySkipped(
+                        oid=read.oid,
+                        path=path,
+                        commit=commit,
+                        reason=SkipReason.TOO_LARGE,
+                        detail=f"{describe_size(read.size)} exceeds the limit of "
+                        f"{describe_size(self.max_blob_size)}",
+                    )
+                else:
+                    yield HistoryBlob(
+                        oid=read.oid, path=path, size=read.size, commit=commit, content=read.content
+                    )
+        except ToolError as exc:
+            yield HistoryError(message=f"history walk stopped: {exc.message}")
+
+
+def _read_log(
+    log: GitProcess, parser: _LogParser, failures: list[str], stopping: threading.Event
+) -> None:
+    """Thread body: parse ``git log`` until it ends, then close the feed."""
+    rest = b""
+    try:
+        stdout = log.stdout
+        while chunk := stdout.read1(1 << 20):
+            tokens = (rest + chunk).split(b"\0")
+            rest = tokens.pop()
+            for token in tokens:
+                parser.token(token)
+        if rest:
+            parser.token(rest)
+        code = log.proc.wait()
+        if code != 0 and not stopping.is_set():
+            failures.append(f"git log failed (exit {code}): {log.stderr_summary()}")
+    except (OSError, ValueError) as exc:
+        if not stopping.is_set():
+            failures.append(f"reading git log failed: {exc}")
+    finally:
+        log.close()
+        parser.feed.close()
