@@ -29,8 +29,9 @@ def median_ms(argv: list[str], runs: int) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                       timeout=60)
+        subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=60
+        )
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
 
@@ -43,8 +44,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as empty:
         cases = {
             "--version": [exe, "--version"],
-            "scan (empty directory)": [exe, "scan", empty, "--format", "json=/dev/null",
-                                       "--quiet"],
+            "scan (empty directory)": [exe, "scan", empty, "--format", "json=/dev/null", "--quiet"],
         }
         baseline = median_ms([sys.executable, "-c", "pass"], args.runs)
         print(f"python -c pass (interpreter floor): {baseline:7.1f} ms")
@@ -54,8 +54,10 @@ def main() -> int:
             budget = BUDGETS_MS[name]
             verdict = "within budget" if value <= budget else "OVER BUDGET"
             failed |= value > budget
-            print(f"lockgate {name:<24} {value:7.1f} ms  (budget {budget:.0f} ms, "
-                  f"{value / budget:.2f}x of budget) {verdict}")
+            print(
+                f"lockgate {name:<24} {value:7.1f} ms  (budget {budget:.0f} ms, "
+                f"{value / budget:.2f}x of budget) {verdict}"
+            )
     return 1 if failed else 0
 
 

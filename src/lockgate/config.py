@@ -261,76 +261,100 @@ class _Where:
         )
 
 
-def _convert(option: Option, value: Any, fail: Callable[[str, str | None], ConfigError]) -> Any:
-    """Validate and normalise one value for ``option``; raise via ``fail`` otherwise."""
-    kind = option.kind
-    if kind == "bool":
-        if isinstance(value, str) and value.lower() in (
-            "1",
-            "true",
-            "yes",
-            "on",
-            "0",
-            "false",
-            "no",
-            "off",
-        ):
-            return value.lower() in ("1", "true", "yes", "on")
-        if not isinstance(value, bool):
-            raise fail(f"expected true or false, got {value!r}", None)
-        return value
-    if kind == "int":
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise fail(f"expected a positive integer, got {value!r}", None)
-        return value
-    if kind == "float":
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise fail(f"expected a number of seconds, got {value!r}", None) from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail(f"expected a positive number, got {value!r}", None)
-        return float(value)
-    if kind in ("str", "path"):
-        if not isinstance(value, str) or not value:
-            raise fail(f"expected a non-empty string, got {value!r}", None)
-        return value
-    if kind in ("list", "stages"):
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail(f"expected a list of strings, got {value!r}", None)
-        if kind == "stages":
-            for item in value:
-                try:
-                    Stage.parse(item)
-                except ValueError:
-                    close = did_you_mean(item, Stage.choices())
-                    raise fail(
-                        f"unknown stage {item!r}",
-                        f"did you mean {close!r}?"
-                        if close
-                        else f"stages are {', '.join(Stage.choices())}",
-                    ) from None
-            return [Stage.parse(v).value for v in value]
-        return list(value)
-    if kind == "severity":
-        return _severity(value, fail)
-    if kind == "choice":
-        if value not in option.choices:
-            close = did_you_mean(str(value), option.choices)
+Fail = Callable[[str, str | None], ConfigError]
+"""Builds the located error for a bad value: ``fail(message, hint)``."""
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _to_bool(_option: Option, value: Any, fail: Fail) -> bool:
+    if isinstance(value, str) and value.lower() in (*_TRUE, *_FALSE):
+        return value.lower() in _TRUE
+    if not isinstance(value, bool):
+        raise fail(f"expected true or false, got {value!r}", None)
+    return value
+
+
+def _to_int(_option: Option, value: Any, fail: Fail) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise fail(f"expected a positive integer, got {value!r}", None)
+    return value
+
+
+def _to_float(_option: Option, value: Any, fail: Fail) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise fail(f"expected a number of seconds, got {value!r}", None) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise fail(f"expected a positive number, got {value!r}", None)
+    return float(value)
+
+
+def _to_str(_option: Option, value: Any, fail: Fail) -> str:
+    if not isinstance(value, str) or not value:
+        raise fail(f"expected a non-empty string, got {value!r}", None)
+    return value
+
+
+def _to_list(_option: Option, value: Any, fail: Fail) -> list[str]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"expected a list of strings, got {value!r}", None)
+    return list(value)
+
+
+def _to_stages(option: Option, value: Any, fail: Fail) -> list[str]:
+    stages = []
+    for item in _to_list(option, value, fail):
+        try:
+            stages.append(Stage.parse(item).value)
+        except ValueError:
+            close = did_you_mean(item, Stage.choices())
             raise fail(
-                f"{value!r} is not one of {', '.join(option.choices)}",
-                f"did you mean {close!r}?" if close else None,
-            )
-        return value
-    raise AssertionError(kind)  # pragma: no cover
+                f"unknown stage {item!r}",
+                f"did you mean {close!r}?" if close else f"stages are {', '.join(Stage.choices())}",
+            ) from None
+    return stages
 
 
-def _severity(value: Any, fail: Callable[[str, str | None], ConfigError]) -> str:
+def _to_choice(option: Option, value: Any, fail: Fail) -> str:
+    if value not in option.choices:
+        close = did_you_mean(str(value), option.choices)
+        raise fail(
+            f"{value!r} is not one of {', '.join(option.choices)}",
+            f"did you mean {close!r}?" if close else None,
+        )
+    return str(value)
+
+
+def _to_severity(_option: Option, value: Any, fail: Fail) -> str:
+    return _severity(value, fail)
+
+
+_CONVERTERS: dict[str, Callable[[Option, Any, Fail], Any]] = {
+    "bool": _to_bool,
+    "int": _to_int,
+    "float": _to_float,
+    "str": _to_str,
+    "path": _to_str,
+    "list": _to_list,
+    "stages": _to_stages,
+    "severity": _to_severity,
+    "choice": _to_choice,
+}
+
+
+def _convert(option: Option, value: Any, fail: Fail) -> Any:
+    """Validate and normalise one value for ``option``; raise via ``fail`` otherwise."""
+    return _CONVERTERS[option.kind](option, value, fail)
+
+
+def _severity(value: Any, fail: Fail) -> str:
     if not isinstance(value, str):
         raise fail(f"expected a severity name, got {value!r}", None)
     if value.lower() in _NEVER:
@@ -385,7 +409,7 @@ def load_settings(
         if not config_file.is_file():
             raise ConfigError("configuration file not found", path=str(config_file))
         path: Path | None = config_file
-        root = _root_for(config_file)
+        root = config_file.resolve().parent
     else:
         path, root = find_config(start)
     values: dict[str, Any] = {o.key: o.default for o in OPTIONS}
@@ -394,7 +418,9 @@ def load_settings(
     controls: dict[str, dict[str, Any]] = {}
     if path is not None:
         data, where = _read(path)
-        _apply_file(data, where, values, origins, overrides_raw, controls)
+        _apply_file(
+            data, where, values=values, origins=origins, overrides=overrides_raw, controls=controls
+        )
     for option in OPTIONS:
         if option.env in env:
 
@@ -432,11 +458,6 @@ def load_settings(
     )
 
 
-def _root_for(config_file: Path) -> Path:
-    directory = config_file.resolve().parent
-    return directory
-
-
 def _read(path: Path) -> tuple[dict[str, Any], _Where]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -462,6 +483,7 @@ def _unknown(where: _Where, table: tuple[str, ...], key: str, choices: list[str]
 def _apply_file(
     data: dict[str, Any],
     where: _Where,
+    *,
     values: dict[str, Any],
     origins: dict[str, str],
     overrides: dict[str, dict[str, str]],

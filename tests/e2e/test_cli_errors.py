@@ -51,8 +51,7 @@ def test_unknown_configuration_key_suggests(cli: Callable[..., Result], tmp_path
     assert result.code == 2 and "did you mean 'workers'" in result.err
 
 
-def test_configuration_for_an_unknown_control(cli: Callable[..., Result],
-                                              tmp_path: Path) -> None:
+def test_configuration_for_an_unknown_control(cli: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "lockgate.toml").write_text("[controls.patern]\ntimeout = 5\n")
     result = cli("scan", str(tmp_path))
     assert result.code == 2 and "did you mean 'pattern'" in result.err
@@ -85,8 +84,9 @@ def test_missing_report_for_regate(cli: Callable[..., Result], tmp_path: Path) -
 def test_exceptions_file_with_a_bad_date(cli: Callable[..., Result], tmp_path: Path) -> None:
     exceptions = tmp_path / ".lockgate" / "exceptions.toml"
     exceptions.parent.mkdir()
-    exceptions.write_text('[[exception]]\nrule = "x/*"\nreason = "r"\nowner = "o"\n'
-                          'expires = "2027-13-45"\n')
+    exceptions.write_text(
+        '[[exception]]\nrule = "x/*"\nreason = "r"\nowner = "o"\nexpires = "2027-13-45"\n'
+    )
     result = cli("scan", str(tmp_path))
     assert result.code == 2
     assert f"{exceptions}:5" in result.err and "expires" in result.err

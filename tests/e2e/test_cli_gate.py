@@ -23,7 +23,8 @@ def tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_high_finding_blocks_main_and_warns_on_a_feature_branch(
-        cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path) -> None:
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
     target = tree(tmp_path / "t", {"app.py": APP})
     blocked = cli("scan", str(target), "--branch", "main", "--color", "never")
@@ -35,13 +36,25 @@ def test_high_finding_blocks_main_and_warns_on_a_feature_branch(
 
 
 def test_machine_outputs_validate_and_go_where_asked(
-        cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path) -> None:
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
     target = tree(tmp_path / "t", {"app.py": APP})
     out = tmp_path / "out"
-    result = cli("scan", str(target), "--branch", "main", "--format", "json",
-                 "--format", f"sarif={out}/r.sarif", "--format", f"markdown={out}/pr.md",
-                 "--format", f"junit={out}/junit.xml")
+    result = cli(
+        "scan",
+        str(target),
+        "--branch",
+        "main",
+        "--format",
+        "json",
+        "--format",
+        f"sarif={out}/r.sarif",
+        "--format",
+        f"markdown={out}/pr.md",
+        "--format",
+        f"junit={out}/junit.xml",
+    )
     assert result.code == 1
     document = json.loads(result.out)
     validate_native(document)
@@ -52,16 +65,17 @@ def test_machine_outputs_validate_and_go_where_asked(
     assert "gate BLOCKED" in result.err
 
 
-def test_two_outputs_on_stdout_is_a_usage_error(cli: Callable[..., Result],
-                                                with_controls: Callable[..., None],
-                                                tmp_path: Path) -> None:
+def test_two_outputs_on_stdout_is_a_usage_error(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
     result = cli("scan", str(tmp_path), "--format", "json", "--format", "sarif")
     assert result.code == 2 and "would all write to standard output" in result.err
 
 
 def test_a_crashing_control_fails_closed_on_main_and_keeps_other_findings(
-        cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path) -> None:
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(CrashingControl(), PatternControl(severity=Severity.LOW))
     target = tree(tmp_path / "t", {"app.py": APP})
     result = cli("scan", str(target), "--branch", "main", "--format", "json")
@@ -79,26 +93,27 @@ def test_a_crashing_control_fails_closed_on_main_and_keeps_other_findings(
     assert json.loads(feature.out)["decision"]["verdict"] == "warn"
 
 
-def test_a_hanging_control_times_out(cli: Callable[..., Result],
-                                     with_controls: Callable[..., None], tmp_path: Path) -> None:
+def test_a_hanging_control_times_out(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(HangingControl())
-    result = cli("scan", str(tmp_path), "--branch", "main", "--timeout", "0.3",
-                 "--format", "json")
+    result = cli("scan", str(tmp_path), "--branch", "main", "--timeout", "0.3", "--format", "json")
     assert result.code == 1
     (control,) = json.loads(result.out)["report"]["results"]
     assert control["status"] == "timeout"
 
 
-def test_baseline_makes_existing_findings_not_block(cli: Callable[..., Result],
-                                                    with_controls: Callable[..., None],
-                                                    tmp_path: Path) -> None:
+def test_baseline_makes_existing_findings_not_block(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
     target = tree(tmp_path / "t", {"app.py": APP})
     base = tmp_path / "base.json"
     assert cli("scan", str(target), "--branch", "main", "--format", f"json={base}").code == 1
     (target / "app.py").write_text("# moved down\n\n\n" + APP)
-    again = cli("scan", str(target), "--branch", "main", "--baseline", str(base),
-                "--format", "json")
+    again = cli(
+        "scan", str(target), "--branch", "main", "--baseline", str(base), "--format", "json"
+    )
     assert again.code == 0
     decision = json.loads(again.out)["decision"]
     assert [f["status"] for f in decision["findings"]] == ["existing"]
@@ -107,9 +122,9 @@ def test_baseline_makes_existing_findings_not_block(cli: Callable[..., Result],
     assert new.code == 1
 
 
-def test_since_compares_with_the_merge_base(cli: Callable[..., Result],
-                                            with_controls: Callable[..., None],
-                                            repo: Path) -> None:
+def test_since_compares_with_the_merge_base(
+    cli: Callable[..., Result], with_controls: Callable[..., None], repo: Path
+) -> None:
     with_controls(PatternControl())
     tree(repo, {"app.py": APP, "other.py": "x = 1\n"})
     git(repo, "add", ".")
@@ -117,8 +132,10 @@ def test_since_compares_with_the_merge_base(cli: Callable[..., Result],
     git(repo, "checkout", "-q", "-b", "feature")
     # Line 4 changes only in spacing (the same finding, now on a changed line); a new one
     # is added.
-    (repo / "app.py").write_text(APP.replace("return eval(cmd)", "return  eval(cmd)")
-                                 + "\ndef more(y):\n    return eval(y)\n")
+    (repo / "app.py").write_text(
+        APP.replace("return eval(cmd)", "return  eval(cmd)")
+        + "\ndef more(y):\n    return eval(y)\n"
+    )
     git(repo, "commit", "-qam", "feature")
     result = cli("scan", str(repo), "--since", "main", "--branch", "main", "--format", "json")
     document = json.loads(result.out)
@@ -128,9 +145,9 @@ def test_since_compares_with_the_merge_base(cli: Callable[..., Result],
     assert result.code == 1  # the new one blocks on main
 
 
-def test_staged_scans_the_index_not_the_working_tree(cli: Callable[..., Result],
-                                                     with_controls: Callable[..., None],
-                                                     repo: Path) -> None:
+def test_staged_scans_the_index_not_the_working_tree(
+    cli: Callable[..., Result], with_controls: Callable[..., None], repo: Path
+) -> None:
     with_controls(PatternControl())
     tree(repo, {"app.py": "x = 1\n"})
     git(repo, "add", ".")
@@ -143,9 +160,9 @@ def test_staged_scans_the_index_not_the_working_tree(cli: Callable[..., Result],
     assert [f["location"]["path"] for f in findings] == ["app.py"]
 
 
-def test_fail_fast_stops_after_the_first_failing_gate(cli: Callable[..., Result],
-                                                      with_controls: Callable[..., None],
-                                                      tmp_path: Path) -> None:
+def test_fail_fast_stops_after_the_first_failing_gate(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     from lockgate.model import Stage
 
     with_controls(PatternControl(), PatternControl(id="late", stage=Stage.DEPLOY))
@@ -156,8 +173,9 @@ def test_fail_fast_stops_after_the_first_failing_gate(cli: Callable[..., Result]
     assert "stopped after the code stage" in result.err
 
 
-def test_stage_only_and_skip(cli: Callable[..., Result], with_controls: Callable[..., None],
-                             tmp_path: Path) -> None:
+def test_stage_only_and_skip(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     from lockgate.model import Stage
 
     with_controls(PatternControl(), PatternControl(id="late", stage=Stage.DEPLOY))
@@ -171,32 +189,39 @@ def test_stage_only_and_skip(cli: Callable[..., Result], with_controls: Callable
     assert bad.code == 2 and "did you mean 'pattern'" in bad.err
 
 
-def test_regate_a_stored_report_for_another_branch(cli: Callable[..., Result],
-                                                   with_controls: Callable[..., None],
-                                                   tmp_path: Path) -> None:
+def test_regate_a_stored_report_for_another_branch(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
     target = tree(tmp_path / "t", {"app.py": APP})
     stored = tmp_path / "r.json"
-    assert cli("scan", str(target), "--branch", "feature/x",
-               "--format", f"json={stored}").code == 0
+    assert cli("scan", str(target), "--branch", "feature/x", "--format", f"json={stored}").code == 0
     assert cli("gate", "--report", str(stored), "--branch", "main").code == 1
     assert cli("gate", "--report", str(stored), "--branch", "feature/y").code == 0
 
 
-def test_exceptions_suppress_and_expired_ones_are_reported(cli: Callable[..., Result],
-                                                           with_controls: Callable[..., None],
-                                                           tmp_path: Path) -> None:
+def test_exceptions_suppress_and_expired_ones_are_reported(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl())
-    target = tree(tmp_path / "t", {"app.py": APP, ".lockgate/exceptions.toml": (
-        '[[exception]]\nid = "EXC-1"\nrule = "pattern/*"\nreason = "reviewed"\n'
-        'owner = "alice"\nexpires = 2999-01-01\n')})
+    target = tree(
+        tmp_path / "t",
+        {
+            "app.py": APP,
+            ".lockgate/exceptions.toml": (
+                '[[exception]]\nid = "EXC-1"\nrule = "pattern/*"\nreason = "reviewed"\n'
+                'owner = "alice"\nexpires = 2999-01-01\n'
+            ),
+        },
+    )
     result = cli("scan", str(target), "--branch", "main", "--format", "json")
     assert result.code == 0
     (state,) = json.loads(result.out)["decision"]["findings"]
     assert state["status"] == "suppressed" and state["exception_id"] == "EXC-1"
     (target / ".lockgate/exceptions.toml").write_text(
         '[[exception]]\nid = "EXC-1"\nrule = "pattern/*"\nreason = "reviewed"\n'
-        'owner = "alice"\nexpires = 2020-01-01\n')
+        'owner = "alice"\nexpires = 2020-01-01\n'
+    )
     expired = cli("scan", str(target), "--branch", "main", "--format", "json")
     assert expired.code == 1
     codes = [r["code"] for r in json.loads(expired.out)["decision"].get("reasons", [])]

@@ -60,9 +60,9 @@ def _emit(args: argparse.Namespace, settings: Settings, report: Any, decision: D
         specs, reporters, report, decision, color=use_color(args.color), verbose=bool(args.verbose)
     )
     stdout_machine = any(s.path is None and s.name != "table" for s in specs)
-    if not quiet or decision.verdict is Verdict.FAIL:
-        if stdout_machine or not sys.stdout.isatty():
-            sys.stderr.write(_verdict_summary(decision) + "\n")
+    loud = not quiet or decision.verdict is Verdict.FAIL
+    if loud and (stdout_machine or not sys.stdout.isatty()):
+        sys.stderr.write(_verdict_summary(decision) + "\n")
     for spec in specs:
         if spec.path is not None and not quiet:
             sys.stderr.write(f"lockgate: wrote {spec.name} to {spec.path}\n")
@@ -84,10 +84,12 @@ def scan(args: argparse.Namespace) -> int:
     path = Path(args.path)
     settings = _settings(args, path if path.exists() else Path.cwd(), flags)
     if args.history or args.all_refs:
-        secrets = {**settings.controls.get("secrets", {}), "history": True,
-                   "all_refs": bool(args.all_refs)}
-        settings = dataclasses.replace(settings, controls={**settings.controls,
-                                                           "secrets": secrets})
+        secrets = {
+            **settings.controls.get("secrets", {}),
+            "history": True,
+            "all_refs": bool(args.all_refs),
+        }
+        settings = dataclasses.replace(settings, controls={**settings.controls, "secrets": secrets})
     scanner = Scanner(settings=settings, registry=ControlRegistry.from_entry_points())
     request = ScanRequest(
         path=path,

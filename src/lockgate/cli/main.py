@@ -145,10 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="skip (and report) files larger than this",
     )
-    scan.add_argument("--history", action="store_true",
-                      help="secrets: also scan every blob of the git history (each once)")
-    scan.add_argument("--all-refs", action="store_true",
-                      help="with --history: every branch and tag, not only HEAD")
+    scan.add_argument(
+        "--history",
+        action="store_true",
+        help="secrets: also scan every blob of the git history (each once)",
+    )
+    scan.add_argument(
+        "--all-refs",
+        action="store_true",
+        help="with --history: every branch and tag, not only HEAD",
+    )
     scan.add_argument("--no-progress", action="store_true", help="never draw progress")
     _add_output(scan)
     _add_common(scan)
@@ -197,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("lockgate: interrupted\n")
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place every error is reported
+    except Exception as exc:
         return _report_error(exc, verbose=verbose)
 
 

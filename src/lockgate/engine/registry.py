@@ -38,6 +38,11 @@ def _instantiate(obj: Any) -> Any:
     return obj() if callable(obj) else obj
 
 
+def _returning(value: Any) -> Callable[[], Any]:
+    """A loader for an object that is already loaded."""
+    return lambda: value
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A close match among ``choices`` for a hint, or None."""
     import difflib
@@ -95,7 +100,7 @@ class ControlRegistry:
             (f"entry point {ep.name} = {ep.value}", ep.load) for ep in self._entry_points
         ]
         items += [
-            (f"{type(c).__module__}.{type(c).__qualname__}", lambda c=c: c) for c in self._given
+            (f"{type(c).__module__}.{type(c).__qualname__}", _returning(c)) for c in self._given
         ]
         for origin, load in items:
             try:

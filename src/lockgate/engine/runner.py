@@ -44,6 +44,7 @@ def _traceback_summary(exc: BaseException) -> str:
 
 def _crash(
     job: Job,
+    *,
     kind: ErrorKind,
     message: str,
     detail: str,
@@ -75,14 +76,23 @@ def execute(job: Job, clock: Callable[[], float] = time.perf_counter) -> Control
             raise TypeError(f"scan() returned {len(bad)} finding(s) that are not Finding objects")
     except ControlFailure as exc:
         ms = int((clock() - start) * 1000)
-        return _crash(job, exc.kind, exc.message, exc.detail, ms)
+        return _crash(job, kind=exc.kind, message=exc.message, detail=exc.detail, ms=ms)
     except Cancelled:
         ms = int((clock() - start) * 1000)
-        return _crash(job, ErrorKind.TIMEOUT, "cancelled", "", ms, ControlStatus.TIMEOUT)
+        return _crash(
+            job,
+            kind=ErrorKind.TIMEOUT,
+            message="cancelled",
+            detail="",
+            ms=ms,
+            status=ControlStatus.TIMEOUT,
+        )
     except Exception as exc:
         ms = int((clock() - start) * 1000)
         message = f"control crashed: {type(exc).__name__}: {exc}"
-        return _crash(job, ErrorKind.CRASH, message, _traceback_summary(exc), ms)
+        return _crash(
+            job, kind=ErrorKind.CRASH, message=message, detail=_traceback_summary(exc), ms=ms
+        )
     ms = int((clock() - start) * 1000)
     return ControlResult(
         control_id=control.id,
@@ -152,12 +162,12 @@ def run_jobs(
                 index,
                 _crash(
                     job,
-                    ErrorKind.TIMEOUT,
-                    message,
-                    "the control was cancelled; raise its timeout with "
+                    kind=ErrorKind.TIMEOUT,
+                    message=message,
+                    detail="the control was cancelled; raise its timeout with "
                     f"[controls.{job.control.id}] timeout = …",
-                    int(job.timeout * 1000),
-                    ControlStatus.TIMEOUT,
+                    ms=int(job.timeout * 1000),
+                    status=ControlStatus.TIMEOUT,
                 ),
             )
     return [results[i] for i in range(len(jobs))]

@@ -1,18 +1,5 @@
 """Pure domain types of lockgate: standard library only, frozen, keyword-only, ordered."""
 
-from lockgate.model.enums import (
-    Action,
-    Confidence,
-    ControlStatus,
-    ErrorKind,
-    FindingKind,
-    FindingStatus,
-    Severity,
-    SkipReason,
-    Stage,
-    TriageStatus,
-    Verdict,
-)
 from lockgate.model.core import (
     REPORT_SCHEMA_VERSION,
     Component,
@@ -31,6 +18,19 @@ from lockgate.model.core import (
     StageDecision,
     TargetRef,
     pairs,
+)
+from lockgate.model.enums import (
+    Action,
+    Confidence,
+    ControlStatus,
+    ErrorKind,
+    FindingKind,
+    FindingStatus,
+    Severity,
+    SkipReason,
+    Stage,
+    TriageStatus,
+    Verdict,
 )
 
 __all__ = [

@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 
-def sort_key(value: Any) -> tuple[Any, ...]:
+def sort_key(value: Any) -> tuple[Any, ...]:  # noqa: PLR0911 - one return per value form
     """A comparable key for any value a model field may hold."""
     if value is None:
         return (0,)
@@ -55,19 +55,19 @@ class Ordered:
     def __lt__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.sort_key() < other.sort_key()  # type: ignore[attr-defined,no-any-return]
+        return self.sort_key() < other.sort_key()
 
     def __le__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.sort_key() <= other.sort_key()  # type: ignore[attr-defined,no-any-return]
+        return self.sort_key() <= other.sort_key()
 
     def __gt__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.sort_key() > other.sort_key()  # type: ignore[attr-defined,no-any-return]
+        return self.sort_key() > other.sort_key()
 
     def __ge__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.sort_key() >= other.sort_key()  # type: ignore[attr-defined,no-any-return]
+        return self.sort_key() >= other.sort_key()

@@ -68,10 +68,10 @@ def from_jsonable(cls: type[T], data: Any, path: str = "$") -> T:
 def _decode(tp: Any, data: Any, path: str) -> Any:  # noqa: PLR0911, PLR0912 - one branch per type form
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
+        options = [a for a in get_args(tp) if a is not type(None)]
         if data is None:
             return None
-        return _decode(args[0], data, path)
+        return _decode(options[0], data, path)
     if tp is Any:
         return data
     if origin is tuple:

@@ -28,7 +28,8 @@ _MODIFIERS = (
     r"open|suspend|partial)\s+)*"
 )
 _SCOPE = re.compile(
-    r"^\s*" + _MODIFIERS
+    r"^\s*"
+    + _MODIFIERS
     + r"(?:def|class|function\*?|func|fn|sub|module|interface|struct|impl|resource|data|"
     r"object|trait|enum|namespace|fun|record)\s+[\"'A-Za-z_$(<]"
 )

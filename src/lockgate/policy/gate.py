@@ -91,8 +91,9 @@ class Gate:
         """Status (new, existing, suppressed) and action (block, warn, track) of one finding."""
         ctx = self.context
         if finding.prop("suppressed") is not None:
-            return FindingDecision(fingerprint=finding.fingerprint,
-                                   status=FindingStatus.SUPPRESSED, action=Action.NONE)
+            return FindingDecision(
+                fingerprint=finding.fingerprint, status=FindingStatus.SUPPRESSED, action=Action.NONE
+            )
         entry = matcher.match(finding)
         if entry is not None:
             return FindingDecision(
@@ -149,9 +150,15 @@ class Gate:
             "control_id": finding.control_id,
         }
         if fd.status is FindingStatus.SUPPRESSED and fd.exception_id is None:
-            return [Reason(verdict=Verdict.PASS, code="finding-suppressed",
-                           message=f"{finding.rule_id} at {finding.subject} is suppressed by "
-                                   f"{finding.prop('suppressed')}", **common)]
+            return [
+                Reason(
+                    verdict=Verdict.PASS,
+                    code="finding-suppressed",
+                    message=f"{finding.rule_id} at {finding.subject} is suppressed by "
+                    f"{finding.prop('suppressed')}",
+                    **common,
+                )
+            ]
         if fd.status is FindingStatus.SUPPRESSED:
             entry = next(e for e in ctx.exceptions if e.id == fd.exception_id)
             until = f" until {entry.expires}" if entry.expires else ""
@@ -245,9 +252,11 @@ class Gate:
     def _custom_reasons(
         self, stage: Stage, judged: Sequence[tuple[Finding, FindingDecision]]
     ) -> list[Reason]:
-        assert self.context.custom is not None
+        custom = self.context.custom
+        if custom is None:
+            return []
         out: list[Reason] = []
-        for outcome in self.context.custom.evaluate(self.input_document(stage, judged)):
+        for outcome in custom.evaluate(self.input_document(stage, judged)):
             verdict = {"fail": Verdict.FAIL, "warn": Verdict.WARN}.get(
                 outcome.verdict, Verdict.PASS
             )

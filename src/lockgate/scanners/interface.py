@@ -30,7 +30,7 @@ from lockgate.model.fingerprint import DEFAULT_SECRET_HASH_KEY
 from lockgate.sources.interface import FileInfo, Workspace
 
 
-class ControlFailure(Exception):  # noqa: N818 - reads as "raise ControlFailure"
+class ControlFailure(Exception):
     """Raised by a control that cannot do its job (engine missing, data missing)."""
 
     def __init__(self, message: str, *, kind: ErrorKind = ErrorKind.TOOL, detail: str = "") -> None:
@@ -40,7 +40,7 @@ class ControlFailure(Exception):  # noqa: N818 - reads as "raise ControlFailure"
         self.detail = detail
 
 
-class Cancelled(Exception):  # noqa: N818
+class Cancelled(Exception):
     """Raised inside a control when its context was cancelled (timeout or fail-fast)."""
 
 
@@ -111,7 +111,7 @@ class BaseControl:
     title: str = ""
     needs_files: bool = True
 
-    def applies_to(self, path: str, info: FileInfo) -> bool:
+    def applies_to(self, path: str, info: FileInfo) -> bool:  # noqa: ARG002 - the default
         return True
 
     def rules(self) -> Sequence[RuleInfo]:

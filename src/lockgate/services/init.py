@@ -130,9 +130,10 @@ lockgate:
       junit: lockgate-junit.xml
 """
 
-EXCEPTIONS_TEMPLATE = """# Reviewed exceptions to the lockgate gate. Each entry needs at least one matcher
+EXCEPTIONS_TEMPLATE = """\
+# Reviewed exceptions to the lockgate gate. Each entry needs at least one matcher
 # (fingerprint, rule, path, purl, advisory: all that are set must match), a reason and an
-# owner; approver and expires are strongly recommended. See docs/exceptions.md.
+# owner; approver and expires are strongly recommended (lockgate docs/gate.md).
 #
 # [[exception]]
 # id = "EXC-1"

@@ -20,7 +20,7 @@ from lockgate.policy.exceptions import load_exceptions
 from lockgate.policy.gate import CustomPolicy, Gate, GateContext
 from lockgate.sources.interface import Workspace
 
-SECRET_HASH_KEY_ENV = "LOCKGATE_SECRET_HASH_KEY"
+SECRET_HASH_KEY_ENV = "LOCKGATE_SECRET_HASH_KEY"  # noqa: S105 - a variable name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,7 +184,7 @@ class Scanner:
                     full_scan=not (request.staged or request.since),
                 )
             )
-            pipeline.gate = lambda stage, results: gate.decide_stage(stage, results)
+            pipeline.gate = gate.decide_stage
             run: PipelineRun = pipeline.run(workspace, options, observer)
             decision = gate.decide(run.report)
             return ScanOutcome(
@@ -199,18 +199,18 @@ class Scanner:
         """Fingerprints the same controls find in the changed files as of the merge base."""
         from lockgate.sources.git import BaselineTreeSource, GitRepo
 
-        assert workspace.repository is not None and workspace.target.base_commit is not None
-        repo = GitRepo.discover(workspace.repository)
-        if repo is None:  # pragma: no cover - the diff source found it a moment ago
+        base = workspace.target.base_commit
+        repo = GitRepo.discover(workspace.repository) if workspace.repository else None
+        if repo is None or base is None:  # pragma: no cover - the diff source set both
             return frozenset()
         source = BaselineTreeSource(
             repo,
-            commit=workspace.target.base_commit,
+            commit=base,
             paths=[f.path for f in workspace.files],
             max_file_size=self.settings["scan.max_file_size"],
         )
-        with source.open() as base:
-            run = Pipeline(self.registry).run(base, options)
+        with source.open() as merge_base:
+            run = Pipeline(self.registry).run(merge_base, options)
         return frozenset(f.fingerprint for f in run.report.findings)
 
 

@@ -459,8 +459,11 @@ def test_sarif_key_is_versioned() -> None:
         ),
         ("pub fn run() {\n    unsafe { x() }\n}\n", 1, "pub fn run() {"),
         ("data = {\n    'k': eval(x)\n}\n", 1, ""),  # an assignment, not a definition
-        ("class A {\n    public static void main(String[] a) {\n        run(a);\n", 2,
-         "public static void main(String[] a) {"),
+        (
+            "class A {\n    public static void main(String[] a) {\n        run(a);\n",
+            2,
+            "public static void main(String[] a) {",
+        ),
         ("fn run() {\n    unsafe { x() }\n}\n", 1, "fn run() {"),
         (
             'resource "aws_s3_bucket" "logs" {\n  acl    = "public-read"\n}\n',

@@ -314,7 +314,9 @@ def test_custom_policy_denies_and_warns_with_names() -> None:
         "repository": "https://git.example/repo",
         "baseline": {"present": True, "label": None},
     }
-    (doc_finding,) = custom.documents[0]["findings"]  # type: ignore[misc]
+    findings = custom.documents[0]["findings"]
+    assert isinstance(findings, list)
+    (doc_finding,) = findings
     assert doc_finding["status"] == "new" and doc_finding["path"] == "app.py"
 
 

@@ -165,3 +165,18 @@ def test_cancel_stops_the_walk(repo: Repo) -> None:
         seen.append(item)
         cancel.set()
     assert 1 <= len(seen) < 30
+
+
+def test_a_broken_commit_tree_ends_the_walk_with_an_error_after_what_was_read(
+    repo: Repo,
+) -> None:
+    repo.write("early.py", "from the first commit\n")
+    repo.commit("first")
+    repo.write("late.py", "from the second commit\n")
+    second = repo.commit("second")
+    repo.loose_object(repo.blob_id(f"{second}^{{tree}}")).write_bytes(b"garbage")
+    items = _walk(repo)
+    assert [i.path for i in items if isinstance(i, HistoryBlob)] == ["early.py"]
+    errors = [i for i in items if isinstance(i, HistoryError)]
+    assert len(errors) == 1
+    assert "git log failed" in errors[0].message

@@ -64,18 +64,26 @@ def _zip_members(data: bytes, limits: ArchiveLimits) -> Iterator[Member]:
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > limits.max_members:
-            yield Member(name="*", skipped=f"{len(infos)} members exceed the limit of "
-                                           f"{limits.max_members}; only the first are read")
+            yield Member(
+                name="*",
+                skipped=f"{len(infos)} members exceed the limit of "
+                f"{limits.max_members}; only the first are read",
+            )
             infos = infos[: limits.max_members]
         for info in infos:
             name = _safe_name(info.filename)
             if info.file_size > limits.max_member_size:
-                yield Member(name=name, skipped=f"{info.file_size} bytes exceed the member "
-                                                f"limit of {limits.max_member_size}")
+                yield Member(
+                    name=name,
+                    skipped=f"{info.file_size} bytes exceed the member "
+                    f"limit of {limits.max_member_size}",
+                )
                 continue
             if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-                yield Member(name=name, skipped="compression ratio above "
-                                                f"{limits.max_ratio}:1 (possible zip bomb)")
+                yield Member(
+                    name=name,
+                    skipped=f"compression ratio above {limits.max_ratio}:1 (possible zip bomb)",
+                )
                 continue
             if total + info.file_size > limits.max_total_size:
                 yield Member(name=name, skipped="archive total size limit reached")
@@ -83,8 +91,13 @@ def _zip_members(data: bytes, limits: ArchiveLimits) -> Iterator[Member]:
             try:
                 with archive.open(info) as handle:
                     content = handle.read(limits.max_member_size + 1)
-            except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError,
-                    EOFError) as exc:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                NotImplementedError,
+                RuntimeError,
+                EOFError,
+            ) as exc:
                 yield Member(name=name, skipped=f"unreadable member: {exc}")
                 continue
             if len(content) > limits.max_member_size:
@@ -106,8 +119,9 @@ def _tar_members(data: bytes, limits: ArchiveLimits) -> Iterator[Member]:
             for info in archive:
                 if info.offset_data > limits.max_total_size:
                     # Decompressing further would cost more than the limit allows.
-                    yield Member(name=_safe_name(info.name),
-                                 skipped="archive total size limit reached")
+                    yield Member(
+                        name=_safe_name(info.name), skipped="archive total size limit reached"
+                    )
                     return
                 if not info.isfile():
                     continue
@@ -117,8 +131,11 @@ def _tar_members(data: bytes, limits: ArchiveLimits) -> Iterator[Member]:
                     yield Member(name="*", skipped=f"more than {limits.max_members} members")
                     return
                 if info.size > limits.max_member_size:
-                    yield Member(name=name, skipped=f"{info.size} bytes exceed the member "
-                                                    f"limit of {limits.max_member_size}")
+                    yield Member(
+                        name=name,
+                        skipped=f"{info.size} bytes exceed the member "
+                        f"limit of {limits.max_member_size}",
+                    )
                     continue
                 if total + info.size > limits.max_total_size:
                     yield Member(name=name, skipped="archive total size limit reached")

@@ -35,8 +35,19 @@ from lockgate.sources.content import is_binary
 from lockgate.sources.interface import FileInfo
 
 ALLOW_MARKER = re.compile(r"lockgate:allow\b[:\s]*(?P<reason>[^\n*#]*?)\s*(?:\*/|-->|$)")
-_OPTIONS = frozenset({"history", "all_refs", "decode", "archives", "engine", "disable",
-                      "extra_rules", "max_archive_member_size", "max_archive_size"})
+_OPTIONS = frozenset(
+    {
+        "history",
+        "all_refs",
+        "decode",
+        "archives",
+        "engine",
+        "disable",
+        "extra_rules",
+        "max_archive_member_size",
+        "max_archive_size",
+    }
+)
 _MAX_HISTORY_SKIPS_LISTED = 100
 
 
@@ -79,13 +90,14 @@ class SecretsControl(BaseControl):
             try:
                 user = load_rules(root / p for p in extra)
             except (RuleError, OSError) as exc:
-                raise ControlFailure(f"custom secret rules: {exc}", kind=ErrorKind.INPUT) \
-                    from None
+                raise ControlFailure(f"custom secret rules: {exc}", kind=ErrorKind.INPUT) from None
             taken = {r.id for r in rules}
             clash = sorted(r.id for r in user.rules if r.id in taken)
             if clash:
-                raise ControlFailure(f"custom secret rules redefine built-in ids: "
-                                     f"{', '.join(clash)}", kind=ErrorKind.INPUT)
+                raise ControlFailure(
+                    f"custom secret rules redefine built-in ids: {', '.join(clash)}",
+                    kind=ErrorKind.INPUT,
+                )
             rules += user.rules
             digest = f"{digest}+{user.digest}"
         disabled = set(options.get("disable", []))
@@ -101,20 +113,28 @@ class SecretsControl(BaseControl):
         rule_set = self._rule_set(options, workspace.display_root or workspace.root)
         engine = str(options.get("engine", "auto"))
         if engine not in ("auto", "hyperscan", "re"):
-            raise ControlFailure(f"[controls.secrets] engine must be auto, hyperscan or re, "
-                                 f"not {engine!r}", kind=ErrorKind.INPUT)
+            raise ControlFailure(
+                f"[controls.secrets] engine must be auto, hyperscan or re, not {engine!r}",
+                kind=ErrorKind.INPUT,
+            )
         try:
             prefilter = build_prefilter(rule_set, engine=engine, cache_dir=context.cache_dir)
         except ImportError:
-            raise ControlFailure("engine = 'hyperscan' was asked for but hyperscan is not "
-                                 "installed", kind=ErrorKind.TOOL) from None
+            raise ControlFailure(
+                "engine = 'hyperscan' was asked for but hyperscan is not installed",
+                kind=ErrorKind.TOOL,
+            ) from None
         scanner = SecretScanner(rules=rule_set.rules, prefilter=prefilter)
-        run = _Run(control=self, context=context, scanner=scanner,
-                   decode=bool(options.get("decode", False)),
-                   limits=ArchiveLimits(
-                       max_member_size=int(options.get("max_archive_member_size",
-                                                       10 * 1024 * 1024)),
-                       max_total_size=int(options.get("max_archive_size", 100 * 1024 * 1024))))
+        run = _Run(
+            control=self,
+            context=context,
+            scanner=scanner,
+            decode=bool(options.get("decode", False)),
+            limits=ArchiveLimits(
+                max_member_size=int(options.get("max_archive_member_size", 10 * 1024 * 1024)),
+                max_total_size=int(options.get("max_archive_size", 100 * 1024 * 1024)),
+            ),
+        )
         archives = bool(options.get("archives", True))
         for info in context.files:
             context.check_cancelled()
@@ -122,11 +142,17 @@ class SecretsControl(BaseControl):
         if options.get("history"):
             run.scan_history(all_refs=bool(options.get("all_refs", False)))
         return ControlOutput(
-            findings=run.findings(), skipped=run.skipped, errors=run.errors,
+            findings=run.findings(),
+            skipped=run.skipped,
+            errors=run.errors,
             files_scanned=run.files_scanned,
-            data_versions=pairs({"secret-rules": rule_set.digest[:16],
-                                 "secret-engine": prefilter.name,
-                                 "secret-rule-count": len(rule_set.rules)}),
+            data_versions=pairs(
+                {
+                    "secret-rules": rule_set.digest[:16],
+                    "secret-engine": prefilter.name,
+                    "secret-rule-count": len(rule_set.rules),
+                }
+            ),
         )
 
 
@@ -155,14 +181,23 @@ class _Run:
             with path.open("rb") as stream:
                 head = stream.read(8192)
                 if is_binary(head):
-                    self.skipped.append(SkippedItem(path=info.path, reason=SkipReason.BINARY,
-                                                    detail="binary content"))
+                    self.skipped.append(
+                        SkippedItem(
+                            path=info.path, reason=SkipReason.BINARY, detail="binary content"
+                        )
+                    )
                     return
                 stream.seek(0)
                 matches = list(self.scanner.scan_stream(stream, info.path))
         except OSError as exc:
-            self.errors.append(ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path,
-                                            message=f"cannot read file: {exc.strerror}"))
+            self.errors.append(
+                ControlError(
+                    kind=ErrorKind.INPUT,
+                    fatal=False,
+                    path=info.path,
+                    message=f"cannot read file: {exc.strerror}",
+                )
+            )
             return
         self.files_scanned += 1
         if self.decode and info.size <= 4 * 1024 * 1024:
@@ -170,8 +205,7 @@ class _Run:
         changed = workspace.changed_lines
         if changed is not None:
             lines = changed.get(info.path, frozenset())
-            matches = [m for m in matches
-                       if any(n in lines for n in range(m.line, m.end_line + 1))]
+            matches = [m for m in matches if any(n in lines for n in range(m.line, m.end_line + 1))]
         self._add(matches, info.path)
 
     def _scan_archive(self, info: FileInfo) -> None:
@@ -179,15 +213,17 @@ class _Run:
         try:
             items = list(members(data, info.path, self.limits))
         except ValueError as exc:
-            self.errors.append(ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path,
-                                            message=str(exc)))
+            self.errors.append(
+                ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path, message=str(exc))
+            )
             return
         self.files_scanned += 1
         for member in items:
             inner = f"{info.path}!/{member.name}"
             if member.content is None:
-                self.skipped.append(SkippedItem(path=inner, reason=SkipReason.LIMIT,
-                                                detail=member.skipped or ""))
+                self.skipped.append(
+                    SkippedItem(path=inner, reason=SkipReason.LIMIT, detail=member.skipped or "")
+                )
                 continue
             if is_binary(member.content[:8192]):
                 continue
@@ -202,42 +238,79 @@ class _Run:
         workspace = self.context.workspace
         repo = GitRepo.discover(workspace.repository) if workspace.repository else None
         if repo is None:
-            self.errors.append(ControlError(kind=ErrorKind.INPUT, fatal=False,
-                                            message="history = true needs a git repository; "
-                                                    "the history was not scanned"))
+            self.errors.append(
+                ControlError(
+                    kind=ErrorKind.INPUT,
+                    fatal=False,
+                    message="history = true needs a git repository; the history was not scanned",
+                )
+            )
             return
-        history = GitHistory(repo, all_refs=all_refs, max_blob_size=workspace.max_file_size,
-                             cancel=self.context.cancel)
+        history = GitHistory(
+            repo,
+            all_refs=all_refs,
+            max_blob_size=workspace.max_file_size,
+            cancel=self.context.cancel,
+        )
         skipped_blobs = 0
         for item in history.blobs():
             self.context.check_cancelled()
             if isinstance(item, HistoryError):
-                self.errors.append(ControlError(kind=ErrorKind.INPUT, fatal=False,
-                                                path=item.path, message=item.message,
-                                                detail=item.oid or ""))
+                self.errors.append(
+                    ControlError(
+                        kind=ErrorKind.INPUT,
+                        fatal=False,
+                        path=item.path,
+                        message=item.message,
+                        detail=item.oid or "",
+                    )
+                )
                 continue
             if not isinstance(item, HistoryBlob):
                 skipped_blobs += 1
                 if skipped_blobs <= _MAX_HISTORY_SKIPS_LISTED:
-                    self.skipped.append(SkippedItem(
-                        path=f"{item.path}@{item.commit.sha[:12]}",  # type: ignore[attr-defined]
-                        reason=item.reason, detail=item.detail))  # type: ignore[attr-defined]
+                    self.skipped.append(
+                        SkippedItem(
+                            path=f"{item.path}@{item.commit.sha[:12]}",
+                            reason=item.reason,
+                            detail=item.detail,
+                        )
+                    )
                 continue
             if is_binary(item.content[:8192]):
                 continue
             matches = self.scanner.scan_buffer(item.content, item.path)
             commit = item.commit
-            self._add(matches, item.path, commit=commit.sha, extra=pairs(
-                commit=commit.sha, author=commit.author_name, author_email=commit.author_email,
-                committed_at=commit.authored_at.isoformat(), introduced_in=commit.summary[:80]))
+            self._add(
+                matches,
+                item.path,
+                commit=commit.sha,
+                extra=pairs(
+                    commit=commit.sha,
+                    author=commit.author_name,
+                    author_email=commit.author_email,
+                    committed_at=commit.authored_at.isoformat(),
+                    introduced_in=commit.summary[:80],
+                ),
+            )
         if skipped_blobs > _MAX_HISTORY_SKIPS_LISTED:
-            self.skipped.append(SkippedItem(
-                path="(git history)", reason=SkipReason.LIMIT,
-                detail=f"{skipped_blobs - _MAX_HISTORY_SKIPS_LISTED} more blobs skipped"))
+            self.skipped.append(
+                SkippedItem(
+                    path="(git history)",
+                    reason=SkipReason.LIMIT,
+                    detail=f"{skipped_blobs - _MAX_HISTORY_SKIPS_LISTED} more blobs skipped",
+                )
+            )
 
     # -- findings --------------------------------------------------------------------
-    def _add(self, matches: Iterable[SecretMatch], path: str, *, commit: str | None = None,
-             extra: tuple[tuple[str, str], ...] = ()) -> None:
+    def _add(
+        self,
+        matches: Iterable[SecretMatch],
+        path: str,
+        *,
+        commit: str | None = None,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         matches = list(matches)
         by_line: dict[int, list[str]] = {}
         for m in matches:
@@ -245,12 +318,18 @@ class _Run:
         for m in matches:
             self._add_one(m, path, by_line[m.line], commit=commit, extra=extra)
 
-    def _add_one(self, m: SecretMatch, path: str, line_values: list[str], *,
-                 commit: str | None, extra: tuple[tuple[str, str], ...]) -> None:
+    def _add_one(
+        self,
+        m: SecretMatch,
+        path: str,
+        line_values: list[str],
+        *,
+        commit: str | None,
+        extra: tuple[tuple[str, str], ...],
+    ) -> None:
         rule = m.rule
         value_hash = secret_value_hash(m.value, self.context.secret_hash_key)
-        fingerprint = secret_fingerprint(rule_family=rule.family, value_hash=value_hash,
-                                         path=path)
+        fingerprint = secret_fingerprint(rule_family=rule.family, value_hash=value_hash, path=path)
         collected = self.collected
         known = collected.findings.get(fingerprint)
         if known is not None:
@@ -272,28 +351,44 @@ class _Run:
             properties["encoding"] = m.encoding
         if allow is not None:
             properties["suppressed"] = "inline lockgate:allow" + (
-                f" ({allow.group('reason').strip()})" if allow.group("reason").strip() else "")
+                f" ({allow.group('reason').strip()})" if allow.group("reason").strip() else ""
+            )
         collected.findings[fingerprint] = Finding(
-            kind=FindingKind.SECRET, rule_id=rule.rule_id, title=rule.title,
-            severity=rule.severity, confidence=rule.confidence, fingerprint=fingerprint,
-            control_id=self.control.id, control_version=self.control.version,
+            kind=FindingKind.SECRET,
+            rule_id=rule.rule_id,
+            title=rule.title,
+            severity=rule.severity,
+            confidence=rule.confidence,
+            fingerprint=fingerprint,
+            control_id=self.control.id,
+            control_version=self.control.version,
             stage=self.control.stage,
-            location=Location(path=path, start_line=m.line, start_column=m.column,
-                              end_line=m.end_line, end_column=m.end_column, commit=commit,
-                              snippet=redact_line(m.line_text, line_values)),
-            description=rule.description, remediation=rule.remediation, cwe=(rule.cwe,),
-            references=rule.references, properties=pairs(properties),
+            location=Location(
+                path=path,
+                start_line=m.line,
+                start_column=m.column,
+                end_line=m.end_line,
+                end_column=m.end_column,
+                commit=commit,
+                snippet=redact_line(m.line_text, line_values),
+            ),
+            description=rule.description,
+            remediation=rule.remediation,
+            cwe=(rule.cwe,),
+            references=rule.references,
+            properties=pairs(properties),
         )
 
     def findings(self) -> list[Finding]:
         out = []
         for fingerprint, finding in self.collected.findings.items():
             more = self.collected.lines.get(fingerprint)
-            if more:
-                props = dict(finding.properties)
-                props["also_at_lines"] = ",".join(str(n) for n in sorted(set(more)))
-                finding = _with_properties(finding, props)
-            out.append(finding)
+            if not more:
+                out.append(finding)
+                continue
+            props = dict(finding.properties)
+            props["also_at_lines"] = ",".join(str(n) for n in sorted(set(more)))
+            out.append(_with_properties(finding, props))
         return out
 
 

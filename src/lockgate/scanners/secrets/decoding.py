@@ -41,8 +41,9 @@ def _decode_blob(blob: bytes) -> tuple[str, bytes] | None:
         return None
 
 
-def decoded_matches(scanner: SecretScanner, data: bytes, path: str,
-                    plain: list[SecretMatch]) -> list[SecretMatch]:
+def decoded_matches(
+    scanner: SecretScanner, data: bytes, path: str, plain: list[SecretMatch]
+) -> list[SecretMatch]:
     """Matches inside decoded blobs of ``data`` not already found in plain text."""
     seen = {m.value for m in plain}
     text = decode(data)
@@ -64,8 +65,16 @@ def decoded_matches(scanner: SecretScanner, data: bytes, path: str,
             if match.value in seen:
                 continue
             seen.add(match.value)
-            out.append(dataclasses.replace(
-                match, line=line, column=column, end_line=line,
-                end_column=column + (end - start), line_text=index.line_text(line),
-                encoding=encoding, literal=decode(data[start:end])))
+            out.append(
+                dataclasses.replace(
+                    match,
+                    line=line,
+                    column=column,
+                    end_line=line,
+                    end_column=column + (end - start),
+                    line_text=index.line_text(line),
+                    encoding=encoding,
+                    literal=decode(data[start:end]),
+                )
+            )
     return out

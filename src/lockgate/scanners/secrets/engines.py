@@ -69,30 +69,87 @@ class HyperscanPrefilter:
             return self._fallback.candidates(data)
         hits: set[int] = set()
 
-        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> int:
+        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> int:  # noqa: ARG001
             hits.add(ident)
             return 0
 
         self._db.scan(data, match_event_handler=on_match)
         if not hits:
             return []
-        return [rule for i, rule in enumerate(self.rules)
-                if i in hits and not hits.isdisjoint(self._rule_keywords[i])]
+        return [
+            rule
+            for i, rule in enumerate(self.rules)
+            if i in hits and not hits.isdisjoint(self._rule_keywords[i])
+        ]
+
+
+MAX_PREFILTER_REPEAT = 16
+"""Counted repeats above this are widened for hyperscan (see :func:`prefilter_pattern`)."""
+
+
+def prefilter_pattern(pattern: str, limit: int = MAX_PREFILTER_REPEAT) -> str:
+    """A cheaper superset of ``pattern`` for hyperscan: every counted repeat ``{m}``,
+    ``{m,n}`` or ``{m,}`` becomes ``{min(m, limit),}``.
+
+    Large bounded repeats make hyperscan's compile time and database size explode (a PEM
+    block of up to 8 KiB took minutes). Any string matching ``x{m,n}`` also matches
+    ``x{min(m,limit),}``, so the rewritten pattern still prefilters correctly: Python's
+    regex confirms the exact bounds afterwards.
+    """
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]" or (out and out[-1] in ("[", "[^"))
+            out.append(char)
+            i += 1
+            continue
+        if char == "[":
+            in_class = True
+            if pattern.startswith("[^", i):
+                out.append("[^")
+                i += 2
+                continue
+            out.append(char)
+            i += 1
+            continue
+        if char == "{":
+            close = pattern.find("}", i)
+            body = pattern[i + 1:close] if close != -1 else ""
+            low, sep, _high = body.partition(",")
+            if close != -1 and low.isdigit() and (not sep or _high == "" or _high.isdigit()):
+                out.append(f"{{{min(int(low), limit)},}}")
+                i = close + 1
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _compile_hyperscan(rules: Sequence[SecretRule]) -> Any:
     import hyperscan
 
     keywords = sorted({k for r in rules for k in r.keywords})
-    regex_flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
-                   | hyperscan.HS_FLAG_ALLOWEMPTY)
+    regex_flags = (
+        hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    )
     literal_flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-    expressions = [r.regex.pattern.encode() for r in rules]
+    expressions = [prefilter_pattern(r.regex.pattern).encode() for r in rules]
     expressions += [_escape_literal(k) for k in keywords]
     flags = [regex_flags] * len(rules) + [literal_flags] * len(keywords)
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=expressions, ids=list(range(len(expressions))),
-               elements=len(expressions), flags=flags)
+    db.compile(
+        expressions=expressions,
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=flags,
+    )
     return db
 
 
@@ -105,7 +162,8 @@ def _cached_database(rule_set: RuleSet, cache_dir: Path | None) -> Any:
 
     if cache_dir is None:
         return _compile_hyperscan(rule_set.rules)
-    path = cache_dir / "secrets" / f"hs-{hyperscan.__version__}-{rule_set.digest[:32]}.db"
+    version = getattr(hyperscan, "__version__", "unknown")
+    path = cache_dir / "secrets" / f"hs-{version}-{rule_set.digest[:32]}.db"
     with contextlib.suppress(OSError, hyperscan.error):
         return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
     db = _compile_hyperscan(rule_set.rules)
@@ -118,8 +176,9 @@ def _cached_database(rule_set: RuleSet, cache_dir: Path | None) -> Any:
     return db
 
 
-def build_prefilter(rule_set: RuleSet, *, engine: str = "auto",
-                    cache_dir: Path | None = None) -> Prefilter:
+def build_prefilter(
+    rule_set: RuleSet, *, engine: str = "auto", cache_dir: Path | None = None
+) -> Prefilter:
     """The fastest available prefilter (``auto``), or the one asked for (``hyperscan``, ``re``)."""
     if engine == "re":
         return KeywordPrefilter(rule_set.rules)

@@ -46,5 +46,5 @@ def redact_line(line: str, values: list[str]) -> str:
     if len(text) > SNIPPET_CHARS:
         centre = first_secret or 0
         begin = max(0, min(centre - SNIPPET_CHARS // 3, len(text) - SNIPPET_CHARS))
-        text = ("…" if begin else "") + text[begin:begin + SNIPPET_CHARS] + "…"
+        text = ("…" if begin else "") + text[begin : begin + SNIPPET_CHARS] + "…"
     return _SURROGATES.sub("\ufffd", text.strip())

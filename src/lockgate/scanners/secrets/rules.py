@@ -121,7 +121,7 @@ def _compile(pattern: str, where: str, key: str) -> re.Pattern[str]:
         raise RuleError(f"{where}: '{key}' is not a valid regular expression: {exc}") from None
 
 
-def parse_rule(raw: dict[str, object], source: str) -> SecretRule:  # noqa: PLR0912
+def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
     """Validate one ``[[rule]]`` table and compile it."""
     rid = raw.get("id")
     where = f"{source}: rule {rid!r}"

@@ -40,8 +40,9 @@ class SecretScanner:
         """Every match in ``data`` (the whole content of ``path``), in position order."""
         return list(self._scan_window(data, path, final=True, limit=len(data)))
 
-    def _scan_window(self, data: bytes, path: str, *, final: bool,
-                     limit: int) -> Iterator[SecretMatch]:
+    def _scan_window(
+        self, data: bytes, path: str, *, final: bool, limit: int
+    ) -> Iterator[SecretMatch]:
         applicable = {r.id for r in self.rules_for(path)}
         if not applicable:
             return
@@ -72,7 +73,7 @@ class SecretScanner:
             newlines = consumed.count(b"\n")
             if newlines:
                 line_at += newlines
-                col_at = len(decode(consumed[consumed.rfind(b"\n") + 1:]))
+                col_at = len(decode(consumed[consumed.rfind(b"\n") + 1 :]))
             else:
                 col_at += len(decode(consumed))
             buf = buf[WINDOW:] + stream.read(WINDOW)
@@ -83,5 +84,10 @@ def _shift(match: SecretMatch, line_at: int, col_at: int) -> SecretMatch:
         return match
     column = match.column + col_at if match.line == 1 else match.column
     end_column = match.end_column + col_at if match.end_line == 1 else match.end_column
-    return replace(match, line=match.line + line_at - 1, end_line=match.end_line + line_at - 1,
-                   column=column, end_column=end_column)
+    return replace(
+        match,
+        line=match.line + line_at - 1,
+        end_line=match.end_line + line_at - 1,
+        column=column,
+        end_column=end_column,
+    )

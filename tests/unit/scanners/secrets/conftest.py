@@ -42,7 +42,9 @@ regex = '''(?P<secret>-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\s]{32,8192}?-----
 keywords = ["-----begin private key-----"]
 placeholder_filter = false
 [rule.examples]
-positives = ["-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"]
+positives = ['''-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7
+-----END PRIVATE KEY-----''']
 """
 
 

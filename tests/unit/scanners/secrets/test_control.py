@@ -23,9 +23,13 @@ TOKEN = "tkn_Zq8XbV2mN4pL7rT1wY9sK3dF"
 OTHER = "tkn_Hh3JkL9mNbV5cX1zQw8ErT6y"
 
 
-def workspace(root: Path, files: dict[str, bytes | str], *,
-              changed: dict[str, frozenset[int]] | None = None,
-              repository: Path | None = None) -> Workspace:
+def workspace(
+    root: Path,
+    files: dict[str, bytes | str],
+    *,
+    changed: dict[str, frozenset[int]] | None = None,
+    repository: Path | None = None,
+) -> Workspace:
     infos = []
     for name, content in sorted(files.items()):
         path = root / name
@@ -33,19 +37,24 @@ def workspace(root: Path, files: dict[str, bytes | str], *,
         data = content.encode() if isinstance(content, str) else content
         path.write_bytes(data)
         infos.append(FileInfo(path=name, size=len(data)))
-    return Workspace(root=root, target=TargetRef(kind="directory", name="t"),
-                     files=tuple(infos), changed_lines=changed, repository=repository)
+    return Workspace(
+        root=root,
+        target=TargetRef(kind="directory", name="t"),
+        files=tuple(infos),
+        changed_lines=changed,
+        repository=repository,
+    )
 
 
 def run(rule_set: RuleSet, ws: Workspace, **options: object) -> object:
     control = SecretsControl(rule_set)
-    context = ScanContext(workspace=ws, files=ws.files, options=options,
-                          cancel=threading.Event())
+    context = ScanContext(workspace=ws, files=ws.files, options=options, cancel=threading.Event())
     return control.scan(context)
 
 
-def test_findings_carry_location_rule_and_a_redacted_snippet(rule_set: RuleSet,
-                                                             tmp_path: Path) -> None:
+def test_findings_carry_location_rule_and_a_redacted_snippet(
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
     ws = workspace(tmp_path, {"app/settings.py": f"DEBUG = True\nAPI = '{TOKEN}'\n"})
     out = run(rule_set, ws)
     (finding,) = out.findings  # type: ignore[attr-defined]
@@ -66,8 +75,7 @@ def test_every_secret_on_a_line_is_masked(rule_set: RuleSet, tmp_path: Path) -> 
         assert TOKEN not in f.location.snippet and OTHER not in f.location.snippet
 
 
-def test_the_same_secret_twice_in_a_file_is_one_finding(rule_set: RuleSet,
-                                                        tmp_path: Path) -> None:
+def test_the_same_secret_twice_in_a_file_is_one_finding(rule_set: RuleSet, tmp_path: Path) -> None:
     ws = workspace(tmp_path, {"a.txt": f"{TOKEN}\nx\n{TOKEN}\n", "b.txt": TOKEN})
     findings = sorted(run(rule_set, ws).findings, key=lambda f: f.location.path)  # type: ignore[attr-defined]
     assert [f.location.path for f in findings] == ["a.txt", "b.txt"]
@@ -76,16 +84,18 @@ def test_the_same_secret_twice_in_a_file_is_one_finding(rule_set: RuleSet,
     assert findings[0].fingerprint != findings[1].fingerprint
 
 
-def test_inline_allow_marks_the_finding_suppressed_with_its_reason(rule_set: RuleSet,
-                                                                   tmp_path: Path) -> None:
+def test_inline_allow_marks_the_finding_suppressed_with_its_reason(
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
     ws = workspace(tmp_path, {"t.py": f"key = '{TOKEN}'  # lockgate:allow test fixture\n"})
     (finding,) = run(rule_set, ws).findings  # type: ignore[attr-defined]
     assert finding.prop("suppressed") == "inline lockgate:allow (test fixture)"
 
 
 def test_staged_scans_only_added_lines(rule_set: RuleSet, tmp_path: Path) -> None:
-    ws = workspace(tmp_path, {"a.py": f"old = '{TOKEN}'\nnew = '{OTHER}'\n"},
-                   changed={"a.py": frozenset({2})})
+    ws = workspace(
+        tmp_path, {"a.py": f"old = '{TOKEN}'\nnew = '{OTHER}'\n"}, changed={"a.py": frozenset({2})}
+    )
     (finding,) = run(rule_set, ws).findings  # type: ignore[attr-defined]
     assert finding.location.start_line == 2
 
@@ -102,20 +112,30 @@ def test_archives_one_level_deep_with_limits(rule_set: RuleSet, tmp_path: Path) 
         info = tarfile.TarInfo("etc/secret.env")
         info.size = len(data)
         tf.addfile(info, io.BytesIO(data))
-    ws = workspace(tmp_path, {"lib/app.jar": buf.getvalue(), "dist/bundle.tar.gz": tbuf.getvalue(),
-                              "broken.zip": b"PK\x03\x04 not really"})
+    ws = workspace(
+        tmp_path,
+        {
+            "lib/app.jar": buf.getvalue(),
+            "dist/bundle.tar.gz": tbuf.getvalue(),
+            "broken.zip": b"PK\x03\x04 not really",
+        },
+    )
     out = run(rule_set, ws)
     paths = sorted(f.location.path for f in out.findings)  # type: ignore[attr-defined]
-    assert paths == ["dist/bundle.tar.gz!/etc/secret.env", "lib/app.jar!/config/app.properties",
-                     "lib/app.jar!/evil.txt"]
+    assert paths == [
+        "dist/bundle.tar.gz!/etc/secret.env",
+        "lib/app.jar!/config/app.properties",
+        "lib/app.jar!/evil.txt",
+    ]
     skipped = {s.path: s.detail for s in out.skipped}  # type: ignore[attr-defined]
     assert "zip bomb" in skipped["lib/app.jar!/bomb.txt"]
     (error,) = out.errors  # type: ignore[attr-defined]
     assert error.path == "broken.zip" and not error.fatal
 
 
-def test_decoding_finds_a_base64_wrapped_token_without_leaking_it(rule_set: RuleSet,
-                                                                  tmp_path: Path) -> None:
+def test_decoding_finds_a_base64_wrapped_token_without_leaking_it(
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
     import base64
 
     blob = base64.b64encode(f"token={TOKEN}".encode()).decode()
@@ -143,12 +163,18 @@ def test_unknown_engine_is_a_control_failure(rule_set: RuleSet, tmp_path: Path) 
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Ada", "-c", "user.email=ada@example.com", *args],
-                   cwd=cwd, check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        ["git", "-c", "user.name=Ada", "-c", "user.email=ada@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 def test_history_attributes_each_secret_to_the_commit_that_introduced_it(
-        rule_set: RuleSet, tmp_path: Path) -> None:
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
     _git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "a.py").write_text(f"k = '{TOKEN}'\n")
     _git(tmp_path, "add", "a.py")
@@ -175,7 +201,8 @@ def test_control_runs_through_the_engine(rule_set: RuleSet, tmp_path: Path) -> N
 
     ws = workspace(tmp_path, {"a.txt": TOKEN})
     run_ = Pipeline(ControlRegistry([SecretsControl(rule_set)])).run(
-        ws, RunOptions(stages=(Stage.CODE,), cache_dir=tmp_path / "cache"))
+        ws, RunOptions(stages=(Stage.CODE,), cache_dir=tmp_path / "cache")
+    )
     (result,) = run_.report.results
     assert result.status is ControlStatus.OK and len(result.findings) == 1
     versions = dict(result.data_versions)

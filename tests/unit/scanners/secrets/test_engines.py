@@ -42,23 +42,27 @@ def test_both_engines_agree_on_our_rules(rule_set: RuleSet, data: bytes) -> None
 
 def test_both_engines_agree_on_every_shipped_example(tmp_path: Path) -> None:
     rule_set = builtin_rules()
-    fast = SecretScanner(rules=rule_set.rules,
-                         prefilter=build_prefilter(rule_set, cache_dir=tmp_path))
+    fast = SecretScanner(
+        rules=rule_set.rules, prefilter=build_prefilter(rule_set, cache_dir=tmp_path)
+    )
     slow = SecretScanner(rules=rule_set.rules, prefilter=KeywordPrefilter(rule_set.rules))
-    corpus = "\n".join(e for r in rule_set.rules
-                       for e in (*r.example_positives, *r.example_negatives)).encode()
+    corpus = "\n".join(
+        e for r in rule_set.rules for e in (*r.example_positives, *r.example_negatives)
+    ).encode()
     found = _results(fast, corpus)
     assert found == _results(slow, corpus)
     assert len(found) >= len(rule_set.rules) // 2
 
 
-def test_the_compiled_database_is_cached_by_rule_set_digest(rule_set: RuleSet,
-                                                            tmp_path: Path) -> None:
+def test_the_compiled_database_is_cached_by_rule_set_digest(
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
     build_prefilter(rule_set, cache_dir=tmp_path)
     cached = list((tmp_path / "secrets").glob("hs-*.db"))
     assert len(cached) == 1 and rule_set.digest[:32] in cached[0].name
-    again = SecretScanner(rules=rule_set.rules, prefilter=build_prefilter(rule_set,
-                                                                          cache_dir=tmp_path))
+    again = SecretScanner(
+        rules=rule_set.rules, prefilter=build_prefilter(rule_set, cache_dir=tmp_path)
+    )
     assert _results(again, SAMPLES[0])[0][0] == "test-token"
 
 

@@ -23,8 +23,9 @@ def test_exact_line_and_column(rule_set: RuleSet) -> None:
     assert (match.line, match.column, match.end_line, match.end_column) == (3, 9, 3, 37)
 
 
-def test_stream_windows_keep_positions_and_find_each_secret_once(rule_set: RuleSet,
-                                                                 monkeypatch: object) -> None:
+def test_stream_windows_keep_positions_and_find_each_secret_once(
+    rule_set: RuleSet, monkeypatch: object
+) -> None:
     monkeypatch.setattr(scanner_module, "WINDOW", 1000)  # type: ignore[attr-defined]
     monkeypatch.setattr(scanner_module, "OVERLAP", 100)  # type: ignore[attr-defined]
     lines = [f"line {i} " + ("x" * 40) for i in range(200)]
