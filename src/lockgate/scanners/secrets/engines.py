@@ -56,7 +56,6 @@ class HyperscanPrefilter:
         import hyperscan
 
         self.rules = tuple(rules)
-        self._fallback = KeywordPrefilter(rules)
         self._keywords = sorted({k for r in self.rules for k in r.keywords})
         keyword_base = len(self.rules)
         kw_index = {k: keyword_base + i for i, k in enumerate(self._keywords)}
@@ -65,8 +64,6 @@ class HyperscanPrefilter:
         self._db.scratch = hyperscan.Scratch(self._db)
 
     def candidates(self, data: bytes) -> list[SecretRule]:
-        if not data.isascii():
-            return self._fallback.candidates(data)
         hits: set[int] = set()
 
         def on_match(ident: int, start: int, end: int, flags: int, context: object) -> int:  # noqa: ARG001
@@ -76,10 +73,13 @@ class HyperscanPrefilter:
         self._db.scan(data, match_event_handler=on_match)
         if not hits:
             return []
+        # Keyword literals are exact on any bytes (caseless for ASCII letters, exactly like
+        # ``bytes.lower()``); the regex prefilter is only trusted on ASCII buffers.
+        regexes_trusted = data.isascii()
         return [
             rule
             for i, rule in enumerate(self.rules)
-            if i in hits and not hits.isdisjoint(self._rule_keywords[i])
+            if (i in hits or not regexes_trusted) and not hits.isdisjoint(self._rule_keywords[i])
         ]
 
 
@@ -102,11 +102,11 @@ def prefilter_pattern(pattern: str, limit: int = MAX_PREFILTER_REPEAT) -> str:
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
-            in_class = char != "]" or (out and out[-1] in ("[", "[^"))
+            in_class = char != "]" or (bool(out) and out[-1] in ("[", "[^"))
             out.append(char)
             i += 1
             continue
@@ -121,7 +121,7 @@ def prefilter_pattern(pattern: str, limit: int = MAX_PREFILTER_REPEAT) -> str:
             continue
         if char == "{":
             close = pattern.find("}", i)
-            body = pattern[i + 1:close] if close != -1 else ""
+            body = pattern[i + 1 : close] if close != -1 else ""
             low, sep, _high = body.partition(",")
             if close != -1 and low.isdigit() and (not sep or _high == "" or _high.isdigit()):
                 out.append(f"{{{min(int(low), limit)},}}")

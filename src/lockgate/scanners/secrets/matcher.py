@@ -98,9 +98,54 @@ def value_rejected(rule: SecretRule, value: str, line_text: str) -> bool:
     return rule.placeholder_filter and is_placeholder(value)
 
 
-def confirm(rule: SecretRule, text: str, index: LineIndex) -> Iterator[SecretMatch]:
-    """Every accepted match of one rule in ``text``."""
-    for m in rule.regex.finditer(text):
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only: positions stay exact (``str.lower`` may change length)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+def keyword_lines(rule: SecretRule, lowered: str, index: LineIndex) -> list[int]:
+    """The 1-based lines that contain one of the rule's keywords, in order."""
+    lines: set[int] = set()
+    for keyword in rule.keywords:
+        pos = lowered.find(keyword)
+        while pos != -1:
+            line, _ = index.position(pos)
+            lines.add(line)
+            # Continue after this line: one hit per line is enough.
+            next_start = index.starts[line] if line < len(index.starts) else len(lowered)
+            pos = lowered.find(keyword, next_start)
+    return sorted(lines)
+
+
+def _spans(
+    rule: SecretRule, text: str, index: LineIndex, lowered: str | None
+) -> Iterator[tuple[int, int]]:
+    """Where the rule's regex runs: the whole text, or each keyword line on its own."""
+    if rule.scope == "file":
+        yield 0, len(text)
+        return
+    low = lowered if lowered is not None else ascii_lower(text)
+    for line in keyword_lines(rule, low, index):
+        start = index.starts[line - 1]
+        end = index.starts[line] - 1 if line < len(index.starts) else len(text)
+        yield start, end
+
+
+def confirm(
+    rule: SecretRule, text: str, index: LineIndex, lowered: str | None = None
+) -> Iterator[SecretMatch]:
+    """Every accepted match of one rule in ``text`` (``lowered``: its ASCII-lowered copy)."""
+    for span_start, span_end in _spans(rule, text, index, lowered):
+        yield from _confirm_span(rule, text, index, span_start, span_end)
+
+
+def _confirm_span(
+    rule: SecretRule, text: str, index: LineIndex, span_start: int, span_end: int
+) -> Iterator[SecretMatch]:
+    for m in rule.regex.finditer(text, span_start, span_end):
         value = m.group("secret")
         if not value:
             continue
@@ -125,7 +170,7 @@ def confirm(rule: SecretRule, text: str, index: LineIndex) -> Iterator[SecretMat
 
 def match_text(rules: Iterable[SecretRule], text: str, path: str) -> list[SecretMatch]:
     """All matches of ``rules`` in ``text`` (the content of ``path``), in order of position."""
-    lowered = text.lower()
+    lowered = ascii_lower(text)
     index: LineIndex | None = None
     out: list[SecretMatch] = []
     for rule in rules:
@@ -133,6 +178,6 @@ def match_text(rules: Iterable[SecretRule], text: str, path: str) -> list[Secret
             continue
         if index is None:
             index = LineIndex(text)
-        out.extend(confirm(rule, text, index))
+        out.extend(confirm(rule, text, index, lowered))
     out.sort(key=lambda m: (m.start, m.end, m.rule.id))
     return out

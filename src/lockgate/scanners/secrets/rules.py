@@ -39,8 +39,7 @@ _KNOWN_KEYS = {
     "references",
     "cwe",
     "placeholder_filter",
-    "multiline",
-    "decode",
+    "scope",
 }
 _ALLOW_KEYS = {"regexes", "stopwords", "line_regexes"}
 _EXAMPLE_KEYS = {"positives", "negatives", "path"}
@@ -68,6 +67,10 @@ class SecretRule:
     allow_line_regexes: tuple[re.Pattern[str], ...] = ()
     stopwords: tuple[str, ...] = ()
     placeholder_filter: bool = True
+    scope: str = "file"
+    """``file``: the regex runs over the whole content once a keyword occurs anywhere;
+    ``line``: it runs over each line that contains one of the rule's keywords, on its own
+    (for assignments and other one-line formats: much faster, and anchors mean the line)."""
     description: str = ""
     remediation: str = ""
     references: tuple[str, ...] = ()
@@ -119,6 +122,12 @@ def _compile(pattern: str, where: str, key: str) -> re.Pattern[str]:
         return re.compile(pattern, re.ASCII)
     except re.error as exc:
         raise RuleError(f"{where}: '{key}' is not a valid regular expression: {exc}") from None
+
+
+def _scope(value: object, where: str) -> str:
+    if value not in ("file", "line"):
+        raise RuleError(f'{where}: \'scope\' must be "file" or "line"')
+    return str(value)
 
 
 def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
@@ -179,6 +188,7 @@ def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
             s.lower() for s in _strings(allow.get("stopwords", []), where, "allowlist.stopwords")
         ),
         placeholder_filter=bool(raw.get("placeholder_filter", True)),
+        scope=_scope(raw.get("scope", "file"), where),
         description=str(raw.get("description", "")),
         remediation=str(raw.get("remediation", "")),
         references=_strings(raw.get("references", []), where, "references"),

@@ -13,7 +13,13 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from lockgate.scanners.secrets.engines import Prefilter
-from lockgate.scanners.secrets.matcher import LineIndex, SecretMatch, confirm, rule_applies_to_path
+from lockgate.scanners.secrets.matcher import (
+    LineIndex,
+    SecretMatch,
+    ascii_lower,
+    confirm,
+    rule_applies_to_path,
+)
 from lockgate.scanners.secrets.rules import SecretRule
 
 WINDOW = 4 * 1024 * 1024
@@ -33,8 +39,19 @@ class SecretScanner:
     rules: Sequence[SecretRule]
     prefilter: Prefilter
 
-    def rules_for(self, path: str) -> list[SecretRule]:
-        return [r for r in self.rules if rule_applies_to_path(r, path)]
+    def __post_init__(self) -> None:
+        restricted = tuple(r for r in self.rules if r.paths or r.exclude_paths)
+        object.__setattr__(self, "_restricted", restricted)
+        object.__setattr__(
+            self, "_everywhere", frozenset(r.id for r in self.rules if r not in restricted)
+        )
+
+    def applicable_ids(self, path: str) -> frozenset[str]:
+        """Ids of the rules whose path filters admit ``path``."""
+        everywhere: frozenset[str] = self._everywhere  # type: ignore[attr-defined]
+        restricted: tuple[SecretRule, ...] = self._restricted  # type: ignore[attr-defined]
+        admitted = [r.id for r in restricted if rule_applies_to_path(r, path)]
+        return everywhere.union(admitted) if admitted else everywhere
 
     def scan_buffer(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every match in ``data`` (the whole content of ``path``), in position order."""
@@ -43,7 +60,7 @@ class SecretScanner:
     def _scan_window(
         self, data: bytes, path: str, *, final: bool, limit: int
     ) -> Iterator[SecretMatch]:
-        applicable = {r.id for r in self.rules_for(path)}
+        applicable = self.applicable_ids(path)
         if not applicable:
             return
         candidates = [r for r in self.prefilter.candidates(data) if r.id in applicable]
@@ -51,9 +68,10 @@ class SecretScanner:
             return
         text = decode(data)
         index = LineIndex(text)
+        lowered = ascii_lower(text) if any(r.scope == "line" for r in candidates) else None
         found: list[SecretMatch] = []
         for rule in candidates:
-            found.extend(confirm(rule, text, index))
+            found.extend(confirm(rule, text, index, lowered))
         found.sort(key=lambda m: (m.start, m.end, m.rule.id))
         for match in found:
             if final or len(text[: match.start].encode("utf-8", "surrogateescape")) < limit:
