@@ -106,11 +106,13 @@ def git(cwd: Path, *args: str) -> str:
             *args,
         ],
         cwd=cwd,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         timeout=30,
     )
+    if result.returncode:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
     return result.stdout
 
 

@@ -120,3 +120,22 @@ def test_unwritable_output(cli: Callable[..., Result], tmp_path: Path) -> None:
 def test_no_command_prints_help(cli: Callable[..., Result]) -> None:
     result = cli()
     assert result.code == 2 and "scan" in result.out
+
+
+def test_writing_to_a_device_keeps_the_device(cli: Callable[..., Result], tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    target = tmp_path / "src"
+    target.mkdir()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = cli("scan", str(target), "--format", f"json={fifo}")
+    reader.join(timeout=30)
+    assert result.code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not replaced by a file
+    assert received and '"report"' in received[0]

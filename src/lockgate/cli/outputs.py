@@ -78,11 +78,21 @@ def write_outputs(
             sys.stdout.flush()
             continue
         try:
-            spec.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = spec.path.with_name(f".{spec.path.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(spec.path)
+            _write(spec.path, text)
         except OSError as exc:
             raise InputError(
                 f"cannot write {spec.name} output: {exc.strerror}", path=str(spec.path)
             ) from None
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a regular file atomically; write devices and pipes (``/dev/stdout``,
+    ``/dev/null``, a FIFO) in place — replacing them would destroy them."""
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

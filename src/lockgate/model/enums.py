@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Self
+
+
+@functools.cache
+def _lookup(cls: type[enum.Enum]) -> dict[str, enum.Enum]:
+    """Lower-cased values and names of an enum's members, for parsing."""
+    table: dict[str, enum.Enum] = {}
+    for member in cls:
+        table[str(member.value).lower()] = member
+        table[member.name.lower().replace("_", "-")] = member
+    return table
 
 
 class _Parsable(enum.Enum):
@@ -13,11 +24,11 @@ class _Parsable(enum.Enum):
     def parse(cls, text: str) -> Self:
         """The member whose value or name matches ``text``; ValueError names the choices."""
         key = text.strip().lower().replace("_", "-")
-        for member in cls:
-            if str(member.value).lower() == key or member.name.lower().replace("_", "-") == key:
-                return member
-        choices = ", ".join(str(m.value) for m in cls)
-        raise ValueError(f"{text!r} is not a valid {cls.__name__.lower()} (choose from {choices})")
+        member = _lookup(cls).get(key)
+        if member is None:
+            choices = ", ".join(str(m.value) for m in cls)
+            raise ValueError(f"{text!r} is not a valid {cls.__name__.lower()} (choose from {choices})")
+        return member  # type: ignore[return-value]
 
     @classmethod
     def choices(cls) -> tuple[str, ...]:

@@ -25,7 +25,10 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 GITIGNORE = ".gitignore"
 LOCKGATEIGNORE = ".lockgateignore"
@@ -40,6 +43,8 @@ class IgnorePatterns:
     __slots__ = ("_dir_any", "_dir_spec", "_file_any", "_file_spec")
 
     def __init__(self, lines: Sequence[str]) -> None:
+        from pathspec import GitIgnoreSpec  # imported only when an ignore file exists
+
         self._file_spec = GitIgnoreSpec.from_lines(lines, backend="simple")
         # ``foo/**`` matches what is inside foo, not foo itself: were the directory checked
         # against it, ``!foo/keep`` could never re-include anything.

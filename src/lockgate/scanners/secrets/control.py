@@ -25,7 +25,6 @@ from lockgate.model import (
 from lockgate.model.fingerprint import secret_fingerprint, secret_value_hash
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
 from lockgate.scanners.secrets.archives import ArchiveLimits, is_archive, members
-from lockgate.scanners.secrets.decoding import decoded_matches
 from lockgate.scanners.secrets.engines import build_prefilter
 from lockgate.scanners.secrets.matcher import SecretMatch, shannon_entropy
 from lockgate.scanners.secrets.redact import redact_line
@@ -74,15 +73,20 @@ class SecretsControl(BaseControl):
         self._base_rules = rule_set
         """Rules to use instead of the built-in ones (tests, embedding); loaded lazily."""
 
-    def base_rules(self) -> RuleSet:
-        return self._base_rules if self._base_rules is not None else builtin_rules()
+    def base_rules(self, cache_dir: Path | None = None) -> RuleSet:
+        if self._base_rules is not None:
+            return self._base_rules
+        if cache_dir is None:
+            return builtin_rules()
+        return builtin_rules(cache_dir, validate=False)
 
     def rules(self) -> Sequence[RuleInfo]:
         return tuple(r.info() for r in self.base_rules().rules)
 
     # -- configuration ---------------------------------------------------------------
-    def _rule_set(self, options: Mapping[str, Any], root: Path) -> RuleSet:
-        base = self.base_rules()
+    def _rule_set(self, options: Mapping[str, Any], root: Path,
+                  cache_dir: Path | None) -> RuleSet:
+        base = self.base_rules(cache_dir)
         rules = list(base.rules)
         digest = base.digest
         extra = options.get("extra_rules", [])
@@ -110,15 +114,21 @@ class SecretsControl(BaseControl):
     def scan(self, context: ScanContext) -> ControlOutput:
         options = context.options
         workspace = context.workspace
-        rule_set = self._rule_set(options, workspace.display_root or workspace.root)
+        if not context.files and not options.get("history"):
+            return ControlOutput()
+        rule_set = self._rule_set(options, workspace.display_root or workspace.root,
+                                  context.cache_dir)
         engine = str(options.get("engine", "auto"))
         if engine not in ("auto", "hyperscan", "re"):
             raise ControlFailure(
                 f"[controls.secrets] engine must be auto, hyperscan or re, not {engine!r}",
                 kind=ErrorKind.INPUT,
             )
+        size = None if options.get("history") else sum(f.size for f in context.files)
         try:
-            prefilter = build_prefilter(rule_set, engine=engine, cache_dir=context.cache_dir)
+            prefilter = build_prefilter(
+                rule_set, engine=engine, cache_dir=context.cache_dir, input_size=size
+            )
         except ImportError:
             raise ControlFailure(
                 "engine = 'hyperscan' was asked for but hyperscan is not installed",
@@ -201,6 +211,8 @@ class _Run:
             return
         self.files_scanned += 1
         if self.decode and info.size <= 4 * 1024 * 1024:
+            from lockgate.scanners.secrets.decoding import decoded_matches
+
             matches += decoded_matches(self.scanner, path.read_bytes(), info.path, matches)
         changed = workspace.changed_lines
         if changed is not None:

@@ -176,11 +176,25 @@ def _cached_database(rule_set: RuleSet, cache_dir: Path | None) -> Any:
     return db
 
 
+SMALL_INPUT = 2 * 1024 * 1024
+"""Below this many bytes in scope the keyword prefilter is faster than loading hyperscan."""
+
+
 def build_prefilter(
-    rule_set: RuleSet, *, engine: str = "auto", cache_dir: Path | None = None
+    rule_set: RuleSet,
+    *,
+    engine: str = "auto",
+    cache_dir: Path | None = None,
+    input_size: int | None = None,
 ) -> Prefilter:
-    """The fastest available prefilter (``auto``), or the one asked for (``hyperscan``, ``re``)."""
-    if engine == "re":
+    """The fastest available prefilter (``auto``), or the one asked for (``hyperscan``, ``re``).
+
+    ``input_size``: the bytes about to be scanned, when known; for small inputs (a pre-commit
+    change) ``auto`` takes the keyword prefilter, which gives the same results without
+    loading the hyperscan database.
+    """
+    small = input_size is not None and input_size < SMALL_INPUT
+    if engine == "re" or (engine == "auto" and small):
         return KeywordPrefilter(rule_set.rules)
     try:
         import hyperscan  # noqa: F401

@@ -180,4 +180,22 @@ def match_text(rules: Iterable[SecretRule], text: str, path: str) -> list[Secret
             index = LineIndex(text)
         out.extend(confirm(rule, text, index, lowered))
     out.sort(key=lambda m: (m.start, m.end, m.rule.id))
-    return out
+    return keep_most_specific(out)
+
+
+def keep_most_specific(matches: list[SecretMatch]) -> list[SecretMatch]:
+    """Drop matches whose secret overlaps a match of a higher-priority rule.
+
+    A generic ``password = …`` rule and a provider rule often see the same token; the
+    provider's finding says more, so only it is kept. Matches of equal priority all stay.
+    """
+    if len(matches) < 2:
+        return matches
+    ordered = sorted(matches, key=lambda m: (m.start, m.end))
+    kept: list[SecretMatch] = []
+    for m in ordered:
+        beaten = any(o.rule.priority > m.rule.priority and o.start < m.end and m.start < o.end
+                     for o in ordered if o is not m and o.start < m.end + 1)
+        if not beaten:
+            kept.append(m)
+    return kept

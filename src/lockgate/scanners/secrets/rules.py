@@ -8,14 +8,19 @@ suite, not a user's scan.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lockgate.model import Confidence, FindingKind, RuleInfo, Severity
 
@@ -40,6 +45,7 @@ _KNOWN_KEYS = {
     "cwe",
     "placeholder_filter",
     "scope",
+    "priority",
 }
 _ALLOW_KEYS = {"regexes", "stopwords", "line_regexes"}
 _EXAMPLE_KEYS = {"positives", "negatives", "path"}
@@ -49,24 +55,39 @@ class RuleError(ValueError):
     """A rule file is malformed; the message names the file and the rule."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@lru_cache(maxsize=None)
+def compiled(pattern: str) -> re.Pattern[str]:
+    """A rule pattern compiled once, on first use.
+
+    ASCII semantics for ``\\w``, ``\\s``, ``\\b`` and ``\\d``: the same as hyperscan's, so
+    both engines agree exactly (see engines.py). Compiling lazily keeps start-up fast: a
+    pre-commit run compiles only the few rules whose keywords occur.
+    """
+    return re.compile(pattern, re.ASCII)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecretRule:
-    """One compiled secret rule."""
+    """One secret rule; its regexes are compiled on first use."""
 
     id: str
     family: str
     title: str
     severity: Severity
     confidence: Confidence
-    regex: re.Pattern[str]
+    pattern: str
     keywords: tuple[str, ...]
     entropy: float | None = None
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
-    allow_regexes: tuple[re.Pattern[str], ...] = ()
-    allow_line_regexes: tuple[re.Pattern[str], ...] = ()
+    allow_patterns: tuple[str, ...] = ()
+    allow_line_patterns: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     placeholder_filter: bool = True
+    priority: int = 50
+    """When matches of several rules overlap, only those of the highest priority are kept:
+    provider formats (50) win over key material, URIs and file formats (30), which win
+    over generic assignments (10)."""
     scope: str = "file"
     """``file``: the regex runs over the whole content once a keyword occurs anywhere;
     ``line``: it runs over each line that contains one of the rule's keywords, on its own
@@ -83,6 +104,18 @@ class SecretRule:
     @property
     def rule_id(self) -> str:
         return RULE_PREFIX + self.id
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return compiled(self.pattern)
+
+    @property
+    def allow_regexes(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(compiled(p) for p in self.allow_patterns)
+
+    @property
+    def allow_line_regexes(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(compiled(p) for p in self.allow_line_patterns)
 
     def info(self) -> RuleInfo:
         return RuleInfo(
@@ -117,11 +150,17 @@ def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
 
 def _compile(pattern: str, where: str, key: str) -> re.Pattern[str]:
     try:
-        # ASCII semantics for \w, \s, \b and \d: the same as hyperscan's, so both engines
-        # agree exactly (see engines.py).
-        return re.compile(pattern, re.ASCII)
+        return compiled(pattern)
     except re.error as exc:
         raise RuleError(f"{where}: '{key}' is not a valid regular expression: {exc}") from None
+
+
+def _patterns(allow: dict[str, object], key: str, where: str, validate: bool) -> tuple[str, ...]:
+    patterns = _strings(allow.get(key, []), where, f"allowlist.{key}")
+    if validate:
+        for pattern in patterns:
+            _compile(pattern, where, f"allowlist.{key}")
+    return patterns
 
 
 def _scope(value: object, where: str) -> str:
@@ -130,8 +169,21 @@ def _scope(value: object, where: str) -> str:
     return str(value)
 
 
-def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
-    """Validate one ``[[rule]]`` table and compile it."""
+def _priority(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise RuleError(f"{where}: 'priority' must be an integer from 0 to 100")
+    return value
+
+
+def parse_rule(raw: dict[str, object], source: str,
+               defaults: dict[str, object] | None = None, *,
+               validate: bool = True) -> SecretRule:
+    """Check one ``[[rule]]`` table and build the rule.
+
+    ``validate`` also compiles every regex now (the test-suite and user rules); the shipped
+    rules skip it at run time and compile lazily.
+    """
+    defaults = defaults or {}
     rid = raw.get("id")
     where = f"{source}: rule {rid!r}"
     if not isinstance(rid, str) or not _ID.match(rid):
@@ -142,8 +194,9 @@ def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
     for key in ("title", "regex", "family"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise RuleError(f"{where}: '{key}' is required and must be a string")
-    regex = _compile(str(raw["regex"]), where, "regex")
-    if "secret" not in regex.groupindex:
+    pattern = str(raw["regex"])
+    if "(?P<secret>" not in pattern or (
+            validate and "secret" not in _compile(pattern, where, "regex").groupindex):
         raise RuleError(f"{where}: 'regex' must define a named group (?P<secret>…)")
     keywords = tuple(k.lower() for k in _strings(raw.get("keywords", []), where, "keywords"))
     if not keywords:
@@ -171,24 +224,19 @@ def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
         title=str(raw["title"]),
         severity=severity,
         confidence=confidence,
-        regex=regex,
+        pattern=pattern,
         keywords=keywords,
         entropy=float(entropy) if entropy is not None else None,
         paths=_strings(raw.get("paths", []), where, "paths"),
         exclude_paths=_strings(raw.get("exclude_paths", []), where, "exclude_paths"),
-        allow_regexes=tuple(
-            _compile(p, where, "allowlist.regexes")
-            for p in _strings(allow.get("regexes", []), where, "allowlist.regexes")
-        ),
-        allow_line_regexes=tuple(
-            _compile(p, where, "allowlist.line_regexes")
-            for p in _strings(allow.get("line_regexes", []), where, "allowlist.line_regexes")
-        ),
+        allow_patterns=_patterns(allow, "regexes", where, validate),
+        allow_line_patterns=_patterns(allow, "line_regexes", where, validate),
         stopwords=tuple(
             s.lower() for s in _strings(allow.get("stopwords", []), where, "allowlist.stopwords")
         ),
         placeholder_filter=bool(raw.get("placeholder_filter", True)),
         scope=_scope(raw.get("scope", "file"), where),
+        priority=_priority(raw.get("priority", defaults.get("priority", 50)), where),
         description=str(raw.get("description", "")),
         remediation=str(raw.get("remediation", "")),
         references=_strings(raw.get("references", []), where, "references"),
@@ -200,34 +248,75 @@ def parse_rule(raw: dict[str, object], source: str) -> SecretRule:
     )
 
 
-def load_rules(paths: Iterable[Path]) -> RuleSet:
-    """Load and validate rule files; duplicate ids across files are an error."""
-    rules: list[SecretRule] = []
-    digest = hashlib.sha256()
-    seen: dict[str, str] = {}
-    for path in sorted(paths):
-        data = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + data + b"\0")
+def _parse_documents(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str, Any]]]:
+    documents = []
+    for name, data in files:
         try:
-            doc = tomllib.loads(data.decode("utf-8"))
+            documents.append((name, tomllib.loads(data.decode("utf-8"))))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+            raise RuleError(f"{name}: not valid TOML: {exc}") from None
+    return documents
+
+
+def _cached_documents(files: list[tuple[str, bytes]], digest: str,
+                      cache_dir: Path | None) -> list[tuple[str, dict[str, Any]]]:
+    """Parsed rule files, from a JSON cache keyed by the rule-set digest when possible
+    (parsing 400 rules of TOML costs more than the pre-commit budget allows)."""
+    if cache_dir is None:
+        return _parse_documents(files)
+    path = cache_dir / "secrets" / f"rules-{digest[:32]}.json"
+    with contextlib.suppress(OSError, ValueError):
+        cached = json.loads(path.read_bytes())
+        return [(str(name), doc) for name, doc in cached]
+    documents = _parse_documents(files)
+    with contextlib.suppress(OSError, TypeError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(documents, handle)
+        os.replace(tmp, path)
+    return documents
+
+
+def load_rules(paths: Iterable[Path], *, validate: bool = True,
+               cache_dir: Path | None = None) -> RuleSet:
+    """Load rule files; duplicate ids across files are an error.
+
+    ``validate`` compiles every regex now; ``cache_dir`` keeps the parsed files between runs.
+    """
+    files = [(path.name, path.read_bytes()) for path in sorted(paths)]
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    hexdigest = digest.hexdigest()
+    rules: list[SecretRule] = []
+    seen: dict[str, str] = {}
+    for name, doc in _cached_documents(files, hexdigest, cache_dir):
         entries = doc.get("rule", [])
         if not isinstance(entries, list):
-            raise RuleError(f"{path.name}: expected [[rule]] tables")
+            raise RuleError(f"{name}: expected [[rule]] tables")
+        defaults = doc.get("defaults", {})
+        if not isinstance(defaults, dict) or set(defaults) - {"priority"}:
+            raise RuleError(f"{name}: [defaults] may only set 'priority'")
+        unknown = sorted(set(doc) - {"rule", "defaults"})
+        if unknown:
+            raise RuleError(f"{name}: unknown top-level key(s) {', '.join(unknown)}")
         for raw in entries:
-            rule = parse_rule(raw, path.name)
+            rule = parse_rule(raw, name, defaults, validate=validate)
             if rule.id in seen:
-                raise RuleError(
-                    f"{path.name}: rule id {rule.id!r} already defined in {seen[rule.id]}"
-                )
-            seen[rule.id] = path.name
+                raise RuleError(f"{name}: rule id {rule.id!r} already defined in {seen[rule.id]}")
+            seen[rule.id] = name
             rules.append(rule)
-    return RuleSet(rules=tuple(rules), digest=digest.hexdigest())
+    return RuleSet(rules=tuple(rules), digest=hexdigest)
 
 
-@cache
-def builtin_rules() -> RuleSet:
-    """The rules shipped with lockgate (``scanners/secrets/rules/*.toml``)."""
+@lru_cache(maxsize=4)
+def builtin_rules(cache_dir: Path | None = None, *, validate: bool = True) -> RuleSet:
+    """The rules shipped with lockgate (``scanners/secrets/rules/*.toml``).
+
+    The test-suite validates them; a scan passes ``validate=False`` so that their regexes
+    compile lazily, and a ``cache_dir`` to skip parsing the TOML again.
+    """
     root = resources.files("lockgate.scanners.secrets") / "rules"
-    return load_rules(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
+    return load_rules((Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml")),
+                      validate=validate, cache_dir=cache_dir)

@@ -9,7 +9,7 @@ in characters).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import BinaryIO
 
 from lockgate.scanners.secrets.engines import Prefilter
@@ -18,6 +18,7 @@ from lockgate.scanners.secrets.matcher import (
     SecretMatch,
     ascii_lower,
     confirm,
+    keep_most_specific,
     rule_applies_to_path,
 )
 from lockgate.scanners.secrets.rules import SecretRule
@@ -32,26 +33,21 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-@dataclass(frozen=True, kw_only=True)
 class SecretScanner:
     """Finds confirmed secret matches in buffers and streams."""
 
-    rules: Sequence[SecretRule]
-    prefilter: Prefilter
-
-    def __post_init__(self) -> None:
-        restricted = tuple(r for r in self.rules if r.paths or r.exclude_paths)
-        object.__setattr__(self, "_restricted", restricted)
-        object.__setattr__(
-            self, "_everywhere", frozenset(r.id for r in self.rules if r not in restricted)
+    def __init__(self, *, rules: Sequence[SecretRule], prefilter: Prefilter) -> None:
+        self.rules = tuple(rules)
+        self.prefilter = prefilter
+        self._restricted = tuple(r for r in self.rules if r.paths or r.exclude_paths)
+        self._everywhere = frozenset(
+            r.id for r in self.rules if not (r.paths or r.exclude_paths)
         )
 
     def applicable_ids(self, path: str) -> frozenset[str]:
         """Ids of the rules whose path filters admit ``path``."""
-        everywhere: frozenset[str] = self._everywhere  # type: ignore[attr-defined]
-        restricted: tuple[SecretRule, ...] = self._restricted  # type: ignore[attr-defined]
-        admitted = [r.id for r in restricted if rule_applies_to_path(r, path)]
-        return everywhere.union(admitted) if admitted else everywhere
+        admitted = [r.id for r in self._restricted if rule_applies_to_path(r, path)]
+        return self._everywhere.union(admitted) if admitted else self._everywhere
 
     def scan_buffer(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every match in ``data`` (the whole content of ``path``), in position order."""
@@ -73,7 +69,7 @@ class SecretScanner:
         for rule in candidates:
             found.extend(confirm(rule, text, index, lowered))
         found.sort(key=lambda m: (m.start, m.end, m.rule.id))
-        for match in found:
+        for match in keep_most_specific(found):
             if final or len(text[: match.start].encode("utf-8", "surrogateescape")) < limit:
                 yield match
 
