@@ -114,16 +114,16 @@ class SecretsControl(BaseControl):
     def scan(self, context: ScanContext) -> ControlOutput:
         options = context.options
         workspace = context.workspace
-        if not context.files and not options.get("history"):
-            return ControlOutput()
-        rule_set = self._rule_set(options, workspace.display_root or workspace.root,
-                                  context.cache_dir)
         engine = str(options.get("engine", "auto"))
         if engine not in ("auto", "hyperscan", "re"):
             raise ControlFailure(
                 f"[controls.secrets] engine must be auto, hyperscan or re, not {engine!r}",
                 kind=ErrorKind.INPUT,
             )
+        if not context.files and not options.get("history"):
+            return ControlOutput()
+        rule_set = self._rule_set(options, workspace.display_root or workspace.root,
+                                  context.cache_dir)
         size = None if options.get("history") else sum(f.size for f in context.files)
         try:
             prefilter = build_prefilter(
