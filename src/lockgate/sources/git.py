@@ -1,6 +1,6 @@
 """Git as a source: the working tree, the index (pre-commit), a diff range and a baseline tree.
 
-Every git invocation goes through :func:`_invoke` or :class:`GitProcess`: no shell, a timeout,
+Every git invocation goes through :func:`invoke` or :class:`GitProcess`: no shell, a timeout,
 the user's environment plus a C locale, no terminal prompts and no optional index locks
 (a scan must never fight the user's own git for ``index.lock``). Paths git prints are
 relative to the top of the work tree, which is where git always runs.
@@ -11,25 +11,21 @@ paths stay relative to the top, so that findings, baselines and SARIF agree.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Container, Generator, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from lockgate.errors import ToolError
 from lockgate.model import SkippedItem, SkipReason, TargetRef
+from lockgate.sources.catfile import BlobRead, Desync, OidFeed, read_batch, wait_for, write_oids
 from lockgate.sources.content import SNIFF_BYTES
 from lockgate.sources.filesystem import (
     DEFAULT_MAX_FILE_SIZE,
@@ -38,142 +34,13 @@ from lockgate.sources.filesystem import (
     too_large,
     vet_content,
 )
+from lockgate.sources.gitproc import GIT_TIMEOUT, GitProcess, failure, invoke
 from lockgate.sources.ignore import LOCKGATEIGNORE, IgnoreRules
 from lockgate.sources.interface import FileInfo, SourceError, Workspace
 
-GIT_TIMEOUT = 60.0
-"""Seconds any one git command may take before it is killed."""
-
-_GLOBAL_OPTIONS = ("-c", "core.quotepath=off", "--no-pager", "--literal-pathspecs")
 _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv")
 _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ARG_MAX_CHUNK = 64 * 1024
-
-
-def _argv(args: Sequence[str]) -> list[str]:
-    return ["git", *_GLOBAL_OPTIONS, *args]
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
-    return env
-
-
-def _summary(stderr: bytes, limit: int = 400) -> str:
-    """The lines of git's stderr that say what went wrong, shortened."""
-    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-    important = [ln for ln in lines if ln.startswith(("fatal:", "error:"))] or lines
-    text = "; ".join(important[-3:]) or "git gave no reason"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _failure(cwd: Path, args: Sequence[str], code: int, stderr: bytes) -> Exception:
-    summary = _summary(stderr)
-    if "dubious ownership" in summary:
-        return SourceError(
-            f"git refuses to work in {cwd}: it is owned by another user",
-            path=str(cwd),
-            hint=f"if you trust it: git config --global --add safe.directory {cwd}",
-        )
-    return ToolError(f"git {args[0]} failed (exit {code}): {summary}", path=str(cwd))
-
-
-def _invoke(
-    cwd: Path,
-    args: Sequence[str],
-    *,
-    input: bytes | None = None,
-    timeout: float = GIT_TIMEOUT,
-    ok: Container[int] = (0,),
-) -> tuple[int, bytes, bytes]:
-    """Run one git command to completion: the only place git is run synchronously."""
-    try:
-        proc = subprocess.run(
-            _argv(args),
-            cwd=cwd,
-            input=input,
-            capture_output=True,
-            timeout=timeout,
-            env=_environment(),
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        if exc.filename not in (None, "git"):
-            raise SourceError(f"no such directory: {cwd}", path=str(cwd)) from exc
-        raise ToolError("git is not installed or not on PATH", hint="install git") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise ToolError(f"git {args[0]} timed out after {timeout:g} s", path=str(cwd)) from exc
-    if proc.returncode not in ok:
-        raise _failure(cwd, args, proc.returncode, proc.stderr)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-class GitProcess:
-    """A long-running git command streaming its output (``log``, ``cat-file --batch``).
-
-    Its stderr goes to a temporary file so that it can never fill a pipe and stall git; a
-    timer kills it at its deadline."""
-
-    def __init__(self, cwd: Path, args: Sequence[str], *, stdin: bool, timeout: float) -> None:
-        self.args = tuple(args)
-        self.cwd = cwd
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
-        try:
-            self.proc = subprocess.Popen(
-                _argv(args),
-                cwd=cwd,
-                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                env=_environment(),
-                bufsize=1 << 20,
-            )
-        except FileNotFoundError as exc:
-            self._stderr.close()
-            raise ToolError("git is not installed or not on PATH", hint="install git") from exc
-        self.timed_out = False
-        self._timer = threading.Timer(max(timeout, 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    @property
-    def stdin(self) -> IO[bytes]:
-        return _pipe(self.proc.stdin)
-
-    @property
-    def stdout(self) -> io.BufferedReader:
-        return cast(io.BufferedReader, _pipe(self.proc.stdout))
-
-    def _expire(self) -> None:
-        self.timed_out = True
-        self.proc.kill()
-
-    def stderr_summary(self) -> str:
-        """What git said on stderr so far, shortened; notes a timeout."""
-        if self.timed_out:
-            return "killed at its time limit"
-        self._stderr.seek(0)
-        return _summary(self._stderr.read(1 << 16))
-
-    def close(self, *, kill: bool = True) -> int:
-        """Stop the process (or wait for it) and release its pipes; its exit code."""
-        self._timer.cancel()
-        if kill and self.proc.poll() is None:
-            self.proc.kill()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                with suppress(OSError):
-                    pipe.close()
-        code = self.proc.wait()
-        self._stderr.close()
-        return code
-
-
-def _pipe(pipe: IO[bytes] | None) -> IO[bytes]:
-    if pipe is None:
-        raise ValueError("the git process was started without this pipe")
-    return pipe
 
 
 def sanitize_remote_url(url: str) -> str:
@@ -255,101 +122,6 @@ def parse_changed_lines(patch: bytes) -> dict[str, frozenset[int]]:
     return {path: frozenset(numbers) for path, numbers in lines.items()}
 
 
-class OidFeed:
-    """An append-only list of object ids that a producer thread may still be filling."""
-
-    def __init__(self, oids: Iterable[str] = (), *, closed: bool = True) -> None:
-        self._items = list(oids)
-        self._closed = closed
-        self._cond = threading.Condition()
-
-    def append(self, oid: str) -> None:
-        """Add the next id and wake whoever waits for it."""
-        with self._cond:
-            self._items.append(oid)
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        """No more ids will come."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def __getitem__(self, index: int) -> str:
-        return self._items[index]
-
-    def wait(self, index: int, timeout: float | None = None) -> bool | None:
-        """``True`` once id ``index`` exists, ``False`` if it never will, ``None`` on timeout."""
-        if index < len(self._items):  # the list only grows: no lock needed to see that
-            return True
-        with self._cond:
-            self._cond.wait_for(lambda: index < len(self._items) or self._closed, timeout)
-            if index < len(self._items):
-                return True
-            return False if self._closed else None
-
-    def batch(self, start: int, timeout: float | None = None) -> list[str] | None:
-        """The ids from ``start`` on that exist now (waiting up to ``timeout`` for one):
-        empty on timeout, ``None`` once there will be no more."""
-        state = self.wait(start, timeout)
-        if state is False:
-            return None
-        return self._items[start:] if state else []
-
-
-@dataclass(frozen=True, slots=True)
-class BlobRead:
-    """One object read by ``cat-file --batch``: content, or why there is none."""
-
-    index: int
-    oid: str
-    size: int
-    content: bytes | None
-    """``None`` when over the size limit or when reading failed (then ``error`` says why)."""
-    error: str | None = None
-
-
-class _Desync(Exception):
-    """cat-file died, or its output no longer lines up with the requests: restart it.
-
-    ``culprit`` is true when the object being read caused it (it is reported and skipped);
-    false when an earlier object did (the current one is asked for again)."""
-
-    def __init__(self, index: int, message: str, *, culprit: bool = True) -> None:
-        super().__init__(message)
-        self.index = index
-        self.message = message
-        self.culprit = culprit
-
-
-def _write_oids(proc: GitProcess, feed: OidFeed, start: int, stop: threading.Event) -> None:
-    stdin = proc.stdin
-    index = start
-    try:
-        while not stop.is_set():
-            oids = feed.batch(index, 0)
-            if oids == []:
-                stdin.flush()  # nothing queued: let cat-file see what it has, then wait
-                oids = feed.batch(index, 0.1)
-            if oids is None:
-                break
-            if oids:
-                stdin.write(("\n".join(oids) + "\n").encode("ascii"))
-                index += len(oids)
-    except (BrokenPipeError, OSError, ValueError):
-        pass  # cat-file died or was stopped; the reader restarts it
-    finally:
-        with suppress(OSError, ValueError):
-            stdin.close()
-
-
-def _object_hash(oid: str, size: int, content: bytes) -> str:
-    digest = hashlib.sha1 if len(oid) == 40 else hashlib.sha256
-    h = digest(b"blob %d\0" % size)
-    h.update(content)
-    return h.hexdigest()
-
-
 class GitRepo:
     """A git work tree, and the one place lockgate runs git for it."""
 
@@ -366,11 +138,11 @@ class GitRepo:
         cwd = start if start.is_dir() else start.parent
         if not cwd.is_dir():
             return None
-        code, out, err = _invoke(cwd, ["rev-parse", "--show-toplevel"], ok=(0, 128))
+        code, out, err = invoke(cwd, ["rev-parse", "--show-toplevel"], ok=(0, 128))
         if code == 0 and out.strip():
             return cls(Path(os.fsdecode(out.rstrip(b"\n"))))
         if b"dubious ownership" in err:
-            raise _failure(cwd, ["rev-parse"], code, err)
+            raise failure(cwd, ["rev-parse"], code, err)
         return None  # not a git repository, or inside .git / a bare repository
 
     def run(
@@ -381,11 +153,11 @@ class GitRepo:
         timeout: float = GIT_TIMEOUT,
     ) -> bytes:
         """Run ``git <args>`` at the top of the work tree; its stdout. Raises ToolError."""
-        return _invoke(self.root, args, input=input, timeout=timeout)[1]
+        return invoke(self.root, args, input=input, timeout=timeout)[1]
 
     def _query(self, args: Sequence[str]) -> bytes | None:
         """Output of a command that exits 1 for "no answer" (``--verify -q``, ``config``)."""
-        code, out, _ = _invoke(self.root, args, ok=(0, 1))
+        code, out, _ = invoke(self.root, args, ok=(0, 1))
         return out if code == 0 else None
 
     def spawn(self, args: Sequence[str], *, stdin: bool = False, timeout: float) -> GitProcess:
@@ -407,7 +179,7 @@ class GitRepo:
         """The commit id ``ref`` names; SourceError "unknown revision" if none."""
         code, out = 1, b""
         if ref and not ref.startswith("-"):
-            code, out, _ = _invoke(
+            code, out, _ = invoke(
                 self.root,
                 ["rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"],
                 ok=(0, 1, 128),  # 128: not even a valid revision expression ("a..b")
@@ -479,18 +251,18 @@ class GitRepo:
         about a quarter of the throughput, so history walks leave it off."""
         deadline = time.monotonic() + timeout
         start = 0
-        while _wait(feed, start, cancel):
+        while wait_for(feed, start, cancel):
             proc = self.spawn(
                 ["cat-file", "--batch", "--buffer"], stdin=True, timeout=deadline - time.monotonic()
             )
             stop = threading.Event()
             writer = threading.Thread(
-                target=_write_oids, args=(proc, feed, start, stop), daemon=True, name="cat-file"
+                target=write_oids, args=(proc, feed, start, stop), daemon=True, name="cat-file"
             )
             writer.start()
             try:
-                index = yield from _read_batch(proc, feed, start, (max_size, verify), cancel)
-            except _Desync as exc:
+                index = yield from read_batch(proc, feed, start, (max_size, verify), cancel)
+            except Desync as exc:
                 index = exc.index
                 if exc.culprit or index == start:
                     yield BlobRead(
@@ -504,78 +276,6 @@ class GitRepo:
             if proc.timed_out:
                 raise ToolError(f"git cat-file timed out after {timeout:g} s", path=str(self.root))
             start = index
-
-
-def _wait(feed: OidFeed, index: int, cancel: threading.Event | None) -> bool:
-    """Whether id ``index`` comes, waiting for it unless the walk is cancelled meanwhile."""
-    while True:
-        state = feed.wait(index, 0.1)
-        if cancel is not None and cancel.is_set():
-            return False
-        if state is not None:
-            return state
-
-
-def _read_batch(
-    proc: GitProcess,
-    feed: OidFeed,
-    start: int,
-    limits: tuple[int, bool],
-    cancel: threading.Event | None,
-) -> Generator[BlobRead, None, int]:
-    """Read answers from one cat-file process; returns the index it stopped at."""
-    out = proc.stdout
-    index = start
-    max_size, verify = limits
-    while _wait(feed, index, cancel):
-        oid = feed[index]
-        header = out.readline()
-        if not header:
-            raise _Desync(index, f"git cat-file stopped: {proc.stderr_summary()}")
-        fields = header.split()
-        if not fields or fields[0].decode("ascii", "replace") != oid:
-            # An earlier object's content did not match its header; ask again.
-            raise _Desync(index, "git cat-file output out of step", culprit=False)
-        if fields[-1] == b"missing" or len(fields) != 3:
-            yield BlobRead(
-                index=index, oid=oid, size=-1, content=None, error="object missing or corrupt"
-            )
-        else:
-            yield _read_content(proc, index, oid, int(fields[2]), max_size, verify=verify)
-        index += 1
-    return index
-
-
-def _read_content(
-    proc: GitProcess, index: int, oid: str, size: int, max_size: int, *, verify: bool
-) -> BlobRead:
-    out = proc.stdout
-    if size > max_size:
-        left = size + 1
-        while left:
-            chunk = out.read(min(left, 1 << 20))
-            if not chunk:
-                raise _Desync(index, f"git cat-file stopped: {proc.stderr_summary()}")
-            left -= len(chunk)
-        return BlobRead(index=index, oid=oid, size=size, content=None)
-    data = out.read(size + 1)
-    if len(data) != size + 1:
-        raise _Desync(index, f"git cat-file stopped: {proc.stderr_summary()}")
-    if data[-1:] != b"\n":
-        raise _Desync(index, "object content shorter or longer than its header (corrupt)")
-    content = data[:-1]
-    if verify and _object_hash(oid, size, content) != oid:
-        return BlobRead(
-            index=index,
-            oid=oid,
-            size=size,
-            content=None,
-            error="object content does not match its id (corrupt)",
-        )
-    return BlobRead(index=index, oid=oid, size=size, content=content)
-
-
-# -- sources ---------------------------------------------------------------------------------
 
 
 def _open_repo(path: Path, *, not_a_repo: str) -> tuple[GitRepo, tuple[str, ...]]:

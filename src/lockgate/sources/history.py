@@ -22,8 +22,10 @@ from collections.abc import Iterator
 
 from lockgate.errors import ToolError
 from lockgate.model import SkipReason
+from lockgate.sources.catfile import OidFeed
 from lockgate.sources.filesystem import DEFAULT_MAX_FILE_SIZE, describe_size
-from lockgate.sources.git import GitProcess, GitRepo, OidFeed
+from lockgate.sources.git import GitRepo
+from lockgate.sources.gitproc import GitProcess
 from lockgate.sources.interface import (
     CommitInfo,
     HistoryBlob,

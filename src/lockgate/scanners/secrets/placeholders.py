@@ -66,7 +66,8 @@ _EXACT = frozenset(
     trustno1 sesame opensesame master access mysql postgres postgresql oracle redis mongo
     mongodb rabbitmq sa sysadmin system manager nopassword no_password nopass secure
     insecure invalid wrong incorrect random generated dev development prod production
-    sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c sk_test_4ec39hqlyjwdarjtt1zdp7dc
+    anonymous xyzzy plugh sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c
+    sk_test_4ec39hqlyjwdarjtt1zdp7dc
     """
     )
 )
@@ -78,15 +79,14 @@ _FILLERS = frozenset(
     password passwd pass pwd pw passphrase secret secrets token tokens key keys api apikey
     access auth authentication credential credentials cred creds private public client
     app application service account user username login admin root db database my your
-    our the an here there this that is to be goes go put insert enter replace with me it
-    new old some any value val string str text default test tests testing example sample
-    dummy fake mock stub placeholder changeme change foo bar baz qux quux foobar demo none
-    null nil undefined true false empty todo tbd fixme dev local prod staging super very
-    strong secure real not no hidden masked redacted config env var variable from of for
-    in on and or hello world qwerty asdf zxcv letmein abc xyz xxx xx id name guest welcome
-    top session bearer basic jwt oauth sign signing encryption encrypt hash salt tmp temp
-    temporary invalid wrong missing unknown required optional set get generated random
-    please add fill provide own actual valid
+    our the here there this that is to be goes put insert enter replace with new old some
+    any value val string str text default test tests testing example sample dummy fake
+    mock stub placeholder changeme change foo bar baz qux quux foobar demo none null nil
+    undefined true false empty todo tbd fixme dev local prod staging super very strong
+    secure real not hidden masked redacted config env var variable from for and hello
+    world qwerty asdf zxcv letmein xxx name guest welcome session bearer basic jwt oauth
+    sign signing encryption encrypt hash salt tmp temp temporary invalid wrong missing
+    unknown required optional generated random please provide own actual valid
     """
     )
 )
@@ -96,7 +96,7 @@ _TEMPLATE = re.compile(
     r"""^(?:
         \$\{[^}]*\}?                      # ${VAR}, ${VAR:-default}
       | \$\([^)]*\)?                      # $(cmd), $(VAR)
-      | \$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-zA-Z0-9_]*)  # $VAR, $var
+      | \$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z_][a-zA-Z_]*)  # $VAR, $var, $camelCase
       | \$env:[A-Za-z_]\w*                # PowerShell $env:VAR
       | \{\{.*\}\}                        # {{ template }}
       | \{%.*%\}                          # {% jinja %}
@@ -155,18 +155,18 @@ def _sequential(alnum: str) -> bool:
 
 
 def _filler_coverage(text: str) -> bool:
-    """Whether filler words (and short numbers next to them) cover most of the value."""
-    segments = _SEGMENTS.findall(text)
-    total = sum(len(s) for s in segments)
-    filler = 0
-    words = 0
-    for seg in segments:
+    """Whether filler words cover most of the value's letters, with at most a short number
+    beside them ('TestPassword123', 'admin1234', 'my-secret-key'), while hex or random
+    tokens that happen to contain a short filler ('db', 'abc') are kept."""
+    letters = filler = digits = 0
+    for seg in _SEGMENTS.findall(text):
+        if seg.isdigit():
+            digits += len(seg)
+            continue
+        letters += len(seg)
         if seg.lower() in _FILLERS:
             filler += len(seg)
-            words += 1
-        elif seg.isdigit() and len(seg) <= 4:
-            filler += len(seg)
-    return words > 0 and filler >= 0.7 * total
+    return letters >= 5 and filler >= 0.7 * letters and digits <= max(4, letters // 2)
 
 
 def _dominated(text: str) -> bool:
