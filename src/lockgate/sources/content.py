@@ -51,6 +51,26 @@ def binary_reason(data: bytes) -> str | None:
     return None
 
 
+_ARCHIVE_MAGIC = (
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty zip
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+
+
+def archive_format(data: bytes) -> str | None:
+    """The archive format of a file's first bytes (zip, jar, wheel, tar and compressed
+    tar), or ``None``. Archives are binary but scannable: sources keep them in scope."""
+    for magic, name in _ARCHIVE_MAGIC:
+        if data.startswith(magic):
+            return name
+    if len(data) > 262 and data[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
 def is_binary(data: bytes) -> bool:
     """Whether ``data`` (at least a file's first 8 KiB, when it has them) is binary."""
     return binary_reason(data) is not None

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lockgate.model import SkippedItem, SkipReason, TargetRef
-from lockgate.sources.content import SNIFF_BYTES, binary_reason
+from lockgate.sources.content import SNIFF_BYTES, archive_format, binary_reason
 from lockgate.sources.ignore import GITIGNORE, LOCKGATEIGNORE, IgnoreRules
 from lockgate.sources.interface import FileInfo, SourceError, Workspace
 
@@ -60,6 +60,9 @@ def vet_content(path: str, head: bytes, size: int, limit: int) -> FileInfo | Ski
         return too_large(path, size, limit)
     reason = binary_reason(head)
     if reason is not None:
+        archive = archive_format(head)
+        if archive is not None:
+            return FileInfo(path=path, size=size, archive=archive)
         return SkippedItem(path=path, reason=SkipReason.BINARY, detail=reason)
     return FileInfo(path=path, size=size)
 

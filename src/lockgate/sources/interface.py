@@ -25,10 +25,15 @@ class SourceError(InputError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FileInfo:
-    """A regular file in scope: POSIX path relative to the workspace root, size in bytes."""
+    """A regular file in scope: POSIX path relative to the workspace root, size in bytes.
+
+    ``archive`` names the format of an archive (zip, gzip, bzip2, xz, tar): binary, but
+    kept in scope because controls can look inside (the secrets control does, one level).
+    """
 
     path: str
     size: int
+    archive: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -90,6 +90,34 @@ def test_binary_is_decided_by_content_not_extension(tmp_path: Path) -> None:
     assert _skip(workspace, "notes.txt").reason is SkipReason.BINARY
 
 
+def test_archives_stay_in_scope_with_their_format(tmp_path: Path) -> None:
+    import gzip
+    import io
+    import tarfile
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a.txt", "x")
+    tbuf = io.BytesIO()
+    with tarfile.open(fileobj=tbuf, mode="w") as tf:
+        info = tarfile.TarInfo("b.txt")
+        tf.addfile(info, io.BytesIO(b""))
+    _write(
+        tmp_path,
+        {
+            "lib.jar": buf.getvalue(),
+            "dist.tgz": gzip.compress(tbuf.getvalue()),
+            "plain.tar": tbuf.getvalue(),
+            "fake.zip": "just text\n",
+        },
+    )
+    workspace = _open(tmp_path)
+    formats = {f.path: f.archive for f in workspace.files}
+    assert formats == {"dist.tgz": "gzip", "fake.zip": None, "lib.jar": "zip", "plain.tar": "tar"}
+    assert workspace.skipped == ()
+
+
 def test_files_over_the_size_limit_are_skipped_with_both_sizes(tmp_path: Path) -> None:
     _write(tmp_path, {"big.txt": "a" * 2048, "small.txt": "a" * 1024})
     workspace = _open(tmp_path, max_file_size=1024)

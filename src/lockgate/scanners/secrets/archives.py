@@ -10,9 +10,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-ZIP_SUFFIXES = (".zip", ".jar", ".war", ".ear", ".whl", ".nupkg", ".apk", ".aar", ".egg")
-TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
-
 
 @dataclass(frozen=True, kw_only=True)
 class ArchiveLimits:
@@ -33,25 +30,20 @@ class Member:
     skipped: str | None = None
 
 
-def is_archive(path: str) -> bool:
-    lowered = path.lower()
-    return lowered.endswith(ZIP_SUFFIXES) or lowered.endswith(TAR_SUFFIXES)
-
-
 def _safe_name(name: str) -> str:
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     return "/".join(parts) or "_"
 
 
-def members(data: bytes, path: str, limits: ArchiveLimits) -> Iterator[Member]:
-    """The regular-file members of the archive ``data`` named ``path``, within the limits.
+def members(data: bytes, fmt: str, limits: ArchiveLimits) -> Iterator[Member]:
+    """The regular-file members of an archive of format ``fmt`` (``zip``, or ``tar``,
+    ``gzip``, ``bzip2``, ``xz`` for plain and compressed tar), within the limits.
 
     Raises ``ValueError`` for an archive that cannot be read at all.
     """
-    lowered = path.lower()
-    if lowered.endswith(ZIP_SUFFIXES):
+    if fmt == "zip":
         yield from _zip_members(data, limits)
-    elif lowered.endswith(TAR_SUFFIXES):
+    else:
         yield from _tar_members(data, limits)
 
 

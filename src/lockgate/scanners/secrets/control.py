@@ -24,13 +24,13 @@ from lockgate.model import (
 )
 from lockgate.model.fingerprint import secret_fingerprint, secret_value_hash
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
-from lockgate.scanners.secrets.archives import ArchiveLimits, is_archive, members
+from lockgate.scanners.secrets.archives import ArchiveLimits, members
 from lockgate.scanners.secrets.engines import build_prefilter
 from lockgate.scanners.secrets.matcher import SecretMatch, shannon_entropy
 from lockgate.scanners.secrets.redact import redact_line
 from lockgate.scanners.secrets.rules import RuleError, RuleSet, builtin_rules, load_rules
 from lockgate.scanners.secrets.scanner import SecretScanner
-from lockgate.sources.content import is_binary
+from lockgate.sources.content import archive_format, is_binary
 from lockgate.sources.interface import FileInfo
 
 ALLOW_MARKER = re.compile(r"lockgate:allow\b[:\s]*(?P<reason>[^\n*#]*?)\s*(?:\*/|-->|$)")
@@ -84,8 +84,7 @@ class SecretsControl(BaseControl):
         return tuple(r.info() for r in self.base_rules().rules)
 
     # -- configuration ---------------------------------------------------------------
-    def _rule_set(self, options: Mapping[str, Any], root: Path,
-                  cache_dir: Path | None) -> RuleSet:
+    def _rule_set(self, options: Mapping[str, Any], root: Path, cache_dir: Path | None) -> RuleSet:
         base = self.base_rules(cache_dir)
         rules = list(base.rules)
         digest = base.digest
@@ -122,8 +121,9 @@ class SecretsControl(BaseControl):
             )
         if not context.files and not options.get("history"):
             return ControlOutput()
-        rule_set = self._rule_set(options, workspace.display_root or workspace.root,
-                                  context.cache_dir)
+        rule_set = self._rule_set(
+            options, workspace.display_root or workspace.root, context.cache_dir
+        )
         size = None if options.get("history") else sum(f.size for f in context.files)
         try:
             prefilter = build_prefilter(
@@ -184,12 +184,22 @@ class _Run:
     def scan_file(self, info: FileInfo, *, archives: bool) -> None:
         workspace = self.context.workspace
         path = workspace.path_of(info.path)
-        if archives and is_archive(info.path):
-            self._scan_archive(info)
-            return
         try:
             with path.open("rb") as stream:
                 head = stream.read(8192)
+                fmt = info.archive or archive_format(head)
+                if fmt is not None:
+                    if archives:
+                        self._scan_archive(info, fmt)
+                    else:
+                        self.skipped.append(
+                            SkippedItem(
+                                path=info.path,
+                                reason=SkipReason.NOT_APPLICABLE,
+                                detail=f"{fmt} archive; archive scanning is off",
+                            )
+                        )
+                    return
                 if is_binary(head):
                     self.skipped.append(
                         SkippedItem(
@@ -220,10 +230,19 @@ class _Run:
             matches = [m for m in matches if any(n in lines for n in range(m.line, m.end_line + 1))]
         self._add(matches, info.path)
 
-    def _scan_archive(self, info: FileInfo) -> None:
+    def _scan_archive(self, info: FileInfo, fmt: str) -> None:
+        if info.size > self.limits.max_total_size:
+            self.skipped.append(
+                SkippedItem(
+                    path=info.path,
+                    reason=SkipReason.TOO_LARGE,
+                    detail=f"archive of {info.size} bytes exceeds max_archive_size",
+                )
+            )
+            return
         data = self.context.workspace.read_bytes(info.path)
         try:
-            items = list(members(data, info.path, self.limits))
+            items = list(members(data, fmt, self.limits))
         except ValueError as exc:
             self.errors.append(
                 ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path, message=str(exc))

@@ -194,8 +194,11 @@ def keep_most_specific(matches: list[SecretMatch]) -> list[SecretMatch]:
     ordered = sorted(matches, key=lambda m: (m.start, m.end))
     kept: list[SecretMatch] = []
     for m in ordered:
-        beaten = any(o.rule.priority > m.rule.priority and o.start < m.end and m.start < o.end
-                     for o in ordered if o is not m and o.start < m.end + 1)
+        beaten = any(
+            o.rule.priority > m.rule.priority and o.start < m.end and m.start < o.end
+            for o in ordered
+            if o is not m and o.start < m.end + 1
+        )
         if not beaten:
             kept.append(m)
     return kept

@@ -17,7 +17,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ class RuleError(ValueError):
     """A rule file is malformed; the message names the file and the rule."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def compiled(pattern: str) -> re.Pattern[str]:
     """A rule pattern compiled once, on first use.
 
@@ -175,9 +175,13 @@ def _priority(value: object, where: str) -> int:
     return value
 
 
-def parse_rule(raw: dict[str, object], source: str,
-               defaults: dict[str, object] | None = None, *,
-               validate: bool = True) -> SecretRule:
+def parse_rule(
+    raw: dict[str, object],
+    source: str,
+    defaults: dict[str, object] | None = None,
+    *,
+    validate: bool = True,
+) -> SecretRule:
     """Check one ``[[rule]]`` table and build the rule.
 
     ``validate`` also compiles every regex now (the test-suite and user rules); the shipped
@@ -196,7 +200,8 @@ def parse_rule(raw: dict[str, object], source: str,
             raise RuleError(f"{where}: '{key}' is required and must be a string")
     pattern = str(raw["regex"])
     if "(?P<secret>" not in pattern or (
-            validate and "secret" not in _compile(pattern, where, "regex").groupindex):
+        validate and "secret" not in _compile(pattern, where, "regex").groupindex
+    ):
         raise RuleError(f"{where}: 'regex' must define a named group (?P<secret>…)")
     keywords = tuple(k.lower() for k in _strings(raw.get("keywords", []), where, "keywords"))
     if not keywords:
@@ -258,8 +263,9 @@ def _parse_documents(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str
     return documents
 
 
-def _cached_documents(files: list[tuple[str, bytes]], digest: str,
-                      cache_dir: Path | None) -> list[tuple[str, dict[str, Any]]]:
+def _cached_documents(
+    files: list[tuple[str, bytes]], digest: str, cache_dir: Path | None
+) -> list[tuple[str, dict[str, Any]]]:
     """Parsed rule files, from a JSON cache keyed by the rule-set digest when possible
     (parsing 400 rules of TOML costs more than the pre-commit budget allows)."""
     if cache_dir is None:
@@ -278,8 +284,9 @@ def _cached_documents(files: list[tuple[str, bytes]], digest: str,
     return documents
 
 
-def load_rules(paths: Iterable[Path], *, validate: bool = True,
-               cache_dir: Path | None = None) -> RuleSet:
+def load_rules(
+    paths: Iterable[Path], *, validate: bool = True, cache_dir: Path | None = None
+) -> RuleSet:
     """Load rule files; duplicate ids across files are an error.
 
     ``validate`` compiles every regex now; ``cache_dir`` keeps the parsed files between runs.
@@ -318,5 +325,8 @@ def builtin_rules(cache_dir: Path | None = None, *, validate: bool = True) -> Ru
     compile lazily, and a ``cache_dir`` to skip parsing the TOML again.
     """
     root = resources.files("lockgate.scanners.secrets") / "rules"
-    return load_rules((Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml")),
-                      validate=validate, cache_dir=cache_dir)
+    return load_rules(
+        (Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml")),
+        validate=validate,
+        cache_dir=cache_dir,
+    )

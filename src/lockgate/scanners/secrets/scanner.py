@@ -40,9 +40,7 @@ class SecretScanner:
         self.rules = tuple(rules)
         self.prefilter = prefilter
         self._restricted = tuple(r for r in self.rules if r.paths or r.exclude_paths)
-        self._everywhere = frozenset(
-            r.id for r in self.rules if not (r.paths or r.exclude_paths)
-        )
+        self._everywhere = frozenset(r.id for r in self.rules if not (r.paths or r.exclude_paths))
 
     def applicable_ids(self, path: str) -> frozenset[str]:
         """Ids of the rules whose path filters admit ``path``."""
