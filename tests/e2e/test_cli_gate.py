@@ -235,24 +235,32 @@ def test_version_and_help_as_a_real_process() -> None:
     assert helped.returncode == 0 and "--staged" in helped.stdout
 
 
-def test_rego_policy_in_the_repository_decides_too(cli: Callable[..., Result],
-                                                   with_controls: Callable[..., None],
-                                                   tmp_path: Path) -> None:
+def test_rego_policy_in_the_repository_decides_too(
+    cli: Callable[..., Result], with_controls: Callable[..., None], tmp_path: Path
+) -> None:
     with_controls(PatternControl(severity=Severity.LOW))
-    target = tree(tmp_path / "t", {"app.py": APP, ".lockgate/policy/gate.rego": (
-        "package main\n"
-        "import rego.v1\n\n"
-        "deny_eval_on_protected contains msg if {\n"
-        "    input.context.protected\n"
-        "    some f in input.findings\n"
-        "    f.rule_id == \"pattern/match\"\n"
-        "    msg := sprintf(\"eval() is not allowed on %s (%s)\", [input.context.branch, f.path])\n"
-        "}\n\n"
-        "warn_always contains \"reviewed by policy\" if { true }\n")})
+    target = tree(
+        tmp_path / "t",
+        {
+            "app.py": APP,
+            ".lockgate/policy/gate.rego": (
+                "package main\n"
+                "import rego.v1\n\n"
+                "deny_eval_on_protected contains msg if {\n"
+                "    input.context.protected\n"
+                "    some f in input.findings\n"
+                '    f.rule_id == "pattern/match"\n'
+                '    msg := sprintf("eval() is not allowed on %s (%s)", [input.context.branch, f.path])\n'
+                "}\n\n"
+                'warn_always contains "reviewed by policy" if { true }\n'
+            ),
+        },
+    )
     blocked = cli("scan", str(target), "--branch", "main", "--format", "json")
     assert blocked.code == 1
-    reasons = [r for s in json.loads(blocked.out)["decision"]["stages"]
-               for r in s.get("reasons", [])]
+    reasons = [
+        r for s in json.loads(blocked.out)["decision"]["stages"] for r in s.get("reasons", [])
+    ]
     deny = [r for r in reasons if r["code"] == "policy-deny"]
     assert deny and deny[0]["policy"] == "main.deny_eval_on_protected"
     assert "eval() is not allowed on main (app.py)" in deny[0]["message"]

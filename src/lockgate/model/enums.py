@@ -27,7 +27,8 @@ class _Parsable(enum.Enum):
         member = _lookup(cls).get(key)
         if member is None:
             choices = ", ".join(str(m.value) for m in cls)
-            raise ValueError(f"{text!r} is not a valid {cls.__name__.lower()} (choose from {choices})")
+            kind = cls.__name__.lower()
+            raise ValueError(f"{text!r} is not a valid {kind} (choose from {choices})")
         return member  # type: ignore[return-value]
 
     @classmethod

@@ -44,7 +44,7 @@ class KeywordPrefilter:
     def candidates(self, data: bytes) -> list[SecretRule]:
         lowered = data.lower()
         present = {k.decode() for k in self._keywords if k in lowered}
-        return [r for r in self.rules if any(k in present for k in r.keywords)]
+        return [r for r in self.rules if not r.keywords or any(k in present for k in r.keywords)]
 
 
 class HyperscanPrefilter:
@@ -60,6 +60,7 @@ class HyperscanPrefilter:
         keyword_base = len(self.rules)
         kw_index = {k: keyword_base + i for i, k in enumerate(self._keywords)}
         self._rule_keywords = [frozenset(kw_index[k] for k in r.keywords) for r in self.rules]
+        self._keywordless = [i for i, r in enumerate(self.rules) if not r.keywords]
         self._db = database
         self._db.scratch = hyperscan.Scratch(self._db)
 
@@ -75,11 +76,11 @@ class HyperscanPrefilter:
             return []
         # Keyword literals are exact on any bytes (caseless for ASCII letters, exactly like
         # ``bytes.lower()``); the regex prefilter is only trusted on ASCII buffers.
-        regexes_trusted = data.isascii()
+        count = len(self.rules)
+        chosen = sorted(i for i in hits if i < count) if data.isascii() else range(count)
+        keywords = self._rule_keywords
         return [
-            rule
-            for i, rule in enumerate(self.rules)
-            if (i in hits or not regexes_trusted) and not hits.isdisjoint(self._rule_keywords[i])
+            self.rules[i] for i in chosen if not keywords[i] or not hits.isdisjoint(keywords[i])
         ]
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from lockgate.model.globs import any_glob_match
 from lockgate.scanners.secrets.placeholders import is_placeholder
@@ -50,13 +52,17 @@ def shannon_entropy(value: str) -> float:
 
 
 def rule_applies_to_path(rule: SecretRule, path: str) -> bool:
+    """Whether the rule's path filters admit ``path`` (rules without filters admit all)."""
+    if not rule.paths and not rule.exclude_paths:
+        return True
     if rule.paths and not any_glob_match(path, rule.paths):
         return False
     return not (rule.exclude_paths and any_glob_match(path, rule.exclude_paths))
 
 
 def keyword_hit(rule: SecretRule, lowered: str) -> bool:
-    return any(k in lowered for k in rule.keywords)
+    """A keyword of the rule occurs; rules without keywords (path-restricted) always run."""
+    return not rule.keywords or any(k in lowered for k in rule.keywords)
 
 
 class LineIndex:
@@ -102,22 +108,33 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 def ascii_lower(text: str) -> str:
-    """Lower-case ASCII letters only: positions stay exact (``str.lower`` may change length)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    """A lower-cased copy with every position unchanged, for finding keywords.
+
+    ``str.lower`` is fast but may lengthen a few characters ('İ'); when the length holds,
+    every character mapped to exactly one and positions are exact.
+    """
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+@cache
+def _keyword_regex(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)))
 
 
 def keyword_lines(rule: SecretRule, lowered: str, index: LineIndex) -> list[int]:
     """The 1-based lines that contain one of the rule's keywords, in order."""
-    lines: set[int] = set()
-    for keyword in rule.keywords:
-        pos = lowered.find(keyword)
-        while pos != -1:
-            line, _ = index.position(pos)
-            lines.add(line)
-            # Continue after this line: one hit per line is enough.
-            next_start = index.starts[line] if line < len(index.starts) else len(lowered)
-            pos = lowered.find(keyword, next_start)
-    return sorted(lines)
+    search = _keyword_regex(rule.keywords).search
+    starts = index.starts
+    lines: list[int] = []
+    m = search(lowered)
+    while m is not None:
+        line, _ = index.position(m.start())
+        lines.append(line)
+        if line >= len(starts):
+            break
+        m = search(lowered, starts[line])  # continue on the next line: one hit is enough
+    return lines
 
 
 def _spans(
@@ -125,6 +142,9 @@ def _spans(
 ) -> Iterator[tuple[int, int]]:
     """Where the rule's regex runs: the whole text, or each keyword line on its own."""
     if rule.scope == "file":
+        yield 0, len(text)
+        return
+    if not rule.keywords:
         yield 0, len(text)
         return
     low = lowered if lowered is not None else ascii_lower(text)

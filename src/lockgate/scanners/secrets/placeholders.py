@@ -84,7 +84,7 @@ _FILLERS = frozenset(
     mock stub placeholder changeme change foo bar baz qux quux foobar demo none null nil
     undefined true false empty todo tbd fixme dev local prod staging super very strong
     secure real not hidden masked redacted config env var variable from for and hello
-    world qwerty asdf zxcv letmein xxx name guest welcome session bearer basic jwt oauth
+    world qwerty asdf zxcv letmein xxx name guest welcome top session bearer basic jwt oauth
     sign signing encryption encrypt hash salt tmp temp temporary invalid wrong missing
     unknown required optional generated random please provide own actual valid
     """

@@ -204,8 +204,11 @@ def parse_rule(
     ):
         raise RuleError(f"{where}: 'regex' must define a named group (?P<secret>…)")
     keywords = tuple(k.lower() for k in _strings(raw.get("keywords", []), where, "keywords"))
-    if not keywords:
-        raise RuleError(f"{where}: 'keywords' must list at least one prefilter keyword")
+    if not keywords and not raw.get("paths"):
+        raise RuleError(
+            f"{where}: 'keywords' must list at least one prefilter keyword "
+            "(only rules restricted by 'paths' may omit them)"
+        )
     try:
         severity = Severity.parse(str(raw.get("severity", "HIGH")))
         confidence = Confidence.parse(str(raw.get("confidence", "MEDIUM")))

@@ -39,13 +39,6 @@ class SecretScanner:
     def __init__(self, *, rules: Sequence[SecretRule], prefilter: Prefilter) -> None:
         self.rules = tuple(rules)
         self.prefilter = prefilter
-        self._restricted = tuple(r for r in self.rules if r.paths or r.exclude_paths)
-        self._everywhere = frozenset(r.id for r in self.rules if not (r.paths or r.exclude_paths))
-
-    def applicable_ids(self, path: str) -> frozenset[str]:
-        """Ids of the rules whose path filters admit ``path``."""
-        admitted = [r.id for r in self._restricted if rule_applies_to_path(r, path)]
-        return self._everywhere.union(admitted) if admitted else self._everywhere
 
     def scan_buffer(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every match in ``data`` (the whole content of ``path``), in position order."""
@@ -54,10 +47,8 @@ class SecretScanner:
     def _scan_window(
         self, data: bytes, path: str, *, final: bool, limit: int
     ) -> Iterator[SecretMatch]:
-        applicable = self.applicable_ids(path)
-        if not applicable:
-            return
-        candidates = [r for r in self.prefilter.candidates(data) if r.id in applicable]
+        # Prefilter first (one hyperscan pass), then path filters on the few candidates.
+        candidates = [r for r in self.prefilter.candidates(data) if rule_applies_to_path(r, path)]
         if not candidates:
             return
         text = decode(data)
