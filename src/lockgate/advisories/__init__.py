@@ -1,0 +1,1 @@
+"""Advisory data: OSV records, the local SQLite advisory database, and version semantics."""
