@@ -120,8 +120,11 @@ def merge(manifests: Iterable[ParsedManifest]) -> tuple[list[Component], list[Sk
                 )
             )
         declared = direct_names.get(key)
+        edges = {purl: deps for purl, deps in m.dependencies}
         for parsed in m.components:
             comp = parsed
+            if not comp.dependencies and comp.purl in edges:
+                comp = replace(comp, dependencies=tuple(sorted(set(edges[comp.purl]))))
             if comp.direct is None and declared is not None and m.format not in DECLARED_FORMATS:
                 comp = replace(comp, direct=comp.name in declared)
             manifest_path = comp.manifest.path if comp.manifest else m.path
@@ -142,6 +145,7 @@ def _combine(first: Component, second: Component) -> Component:
         direct=direct,
         dependency_paths=tuple(sorted(set(first.dependency_paths) | set(second.dependency_paths))),
         hashes=tuple(sorted(set(first.hashes) | set(second.hashes))),
+        dependencies=tuple(sorted(set(first.dependencies) | set(second.dependencies))),
         licenses=first.licenses or second.licenses,
     )
 

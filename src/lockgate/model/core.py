@@ -98,6 +98,8 @@ class Component(Ordered):
     hashes: Pairs = field(default=(), metadata=PAIRS)
     direct: bool | None = None
     dependency_paths: tuple[tuple[str, ...], ...] = ()
+    dependencies: tuple[str, ...] = ()
+    """purls of the components this one depends on directly (the SBOM dependency graph)."""
     manifest: Location | None = None
 
     def __post_init__(self) -> None:
