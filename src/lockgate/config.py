@@ -165,6 +165,14 @@ OPTIONS: tuple[Option, ...] = (
         help="A file a control could not read or parse: warn, fail-protected, fail or ignore.",
     ),
     Option(
+        section="gate",
+        name="transitive_block",
+        kind="bool",
+        default=False,
+        help="Vulnerabilities in transitive dependencies also block on every branch "
+        "(by default they block only on protected branches).",
+    ),
+    Option(
         section="exceptions",
         name="file",
         kind="path",
@@ -452,6 +460,7 @@ def load_settings(
         new_only=values["gate.new_only"],
         control_errors=values["gate.control_errors"],
         input_errors=values["gate.input_errors"],
+        transitive_block=values["gate.transitive_block"],
     )
     return Settings(
         values=values, gate=gate, controls=controls, source=path, root=root, origins=origins

@@ -25,9 +25,16 @@ _VERDICT_LINE = {
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the subcommand named in ``args``."""
-    handler = {"scan": scan, "gate": gate, "init": init, "controls": controls, "explain": explain}[
-        args.command
-    ]
+    handler = {
+        "scan": scan,
+        "gate": gate,
+        "init": init,
+        "controls": controls,
+        "explain": explain,
+        "db": db,
+        "sbom": sbom,
+        "fix": fix,
+    }[args.command]
     return handler(args)
 
 
@@ -81,8 +88,28 @@ def scan(args: argparse.Namespace) -> int:
         "scan.timeout": args.timeout,
         "scan.max_file_size": args.max_file_size,
     }
-    path = Path(args.path)
-    settings = _settings(args, path if path.exists() else Path.cwd(), flags)
+    path = Path(args.sbom) if args.sbom else Path(args.path)
+    if args.sbom and args.only is None:
+        flags["scan.only"] = ["sca", "licenses"]
+    settings = _settings(args, path if path.is_dir() else Path.cwd(), flags)
+    dependency_options = {
+        key: value
+        for key, value in (
+            ("db", str(Path(args.db).resolve()) if args.db else None),
+            ("vex", [str(Path(v).resolve()) for v in args.vex] if args.vex else None),
+            ("sbom", str(Path(args.sbom).resolve()) if args.sbom else None),
+        )
+        if value is not None
+    }
+    if dependency_options:
+        controls = dict(settings.controls)
+        controls["sca"] = {**controls.get("sca", {}), **dependency_options}
+        if args.sbom:
+            controls["licenses"] = {
+                **controls.get("licenses", {}),
+                "sbom": dependency_options["sbom"],
+            }
+        settings = dataclasses.replace(settings, controls=controls)
     if args.history or args.all_refs:
         secrets = {
             **settings.controls.get("secrets", {}),
@@ -195,4 +222,67 @@ def explain(args: argparse.Namespace) -> int:
     if rule.references:
         lines += ["", "References:", *(f"  {r}" for r in rule.references)]
     sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def db(args: argparse.Namespace) -> int:
+    """``lockgate db import|update|status``: the local OSV advisory database."""
+    from lockgate.services import advisories
+
+    db_path = Path(args.db) if args.db else None
+    if args.db_command == "import":
+        stats = advisories.import_advisories(Path(args.source), db_path)
+        if not args.quiet:
+            sys.stdout.write(advisories.render_import(stats) + "\n")
+        return 0
+    if args.db_command == "update":
+        result = advisories.update_advisories(
+            db_path, ecosystems=args.ecosystems or None, base_url=args.url
+        )
+        if not args.quiet:
+            sys.stdout.write(advisories.render_update(result) + "\n")
+        return 0
+    status = advisories.database_status(db_path)
+    sys.stdout.write(advisories.render_status(status) + "\n")
+    return 0
+
+
+def sbom(args: argparse.Namespace) -> int:
+    """``lockgate sbom [PATH]``: a CycloneDX or SPDX SBOM of a directory."""
+    from lockgate.cli.outputs import write_text
+    from lockgate.services.dependencies import inventory_report, render_sbom
+
+    path = Path(args.path)
+    settings = _settings(args, path if path.is_dir() else Path.cwd(), {})
+    built = inventory_report(path, settings=settings, env=os.environ)
+    text = render_sbom(built.report, args.sbom_format)
+    write_text(text, Path(args.output) if args.output else None)
+    if args.output and not args.quiet:
+        sys.stderr.write(
+            f"lockgate: wrote {args.sbom_format} SBOM with {len(built.components)} "
+            f"component(s) to {args.output}\n"
+        )
+    for result in built.report.results:
+        for error in result.errors:
+            where = f"{error.path}:{error.line}" if error.line else error.path
+            sys.stderr.write(f"lockgate: warning: {where}: {error.message}\n")
+    return 0
+
+
+def fix(args: argparse.Namespace) -> int:
+    """``lockgate fix [PATH]``: print (or apply) the pin upgrades that fix advisories."""
+    from lockgate.services.dependencies import apply_fixes, plan_fixes
+
+    path = Path(args.path)
+    settings = _settings(args, path if path.is_dir() else Path.cwd(), {})
+    plan = plan_fixes(path, settings=settings, db_path=Path(args.db) if args.db else None)
+    if args.apply:
+        for written in apply_fixes(path, plan):
+            sys.stderr.write(f"lockgate: updated {written}\n")
+    else:
+        sys.stdout.write(plan.diff())
+    for note in plan.notes:
+        sys.stderr.write(f"lockgate: note: {note}\n")
+    if not plan.upgrades and not args.quiet:
+        sys.stderr.write("lockgate: no vulnerable dependency found\n")
     return 0

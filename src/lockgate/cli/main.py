@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from lockgate import __version__
 
@@ -51,7 +51,8 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
         dest="formats",
         action="append",
         metavar="NAME[=PATH]",
-        help="output format, repeatable: table, json, sarif, markdown, junit; "
+        help="output format, repeatable: table, json, sarif, markdown, junit, "
+        "cyclonedx, spdx; "
         "'=PATH' writes to a file (default: table on stdout)",
     )
     parser.add_argument(
@@ -81,6 +82,81 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour in the table output",
     )
+
+
+def _add_dependency_flags(scan: argparse.ArgumentParser) -> None:
+    """``scan`` flags of the dependency controls."""
+    scan.add_argument(
+        "--db",
+        metavar="PATH",
+        help="advisory database for the dependency scan (default: the user cache)",
+    )
+    scan.add_argument(
+        "--vex",
+        action="append",
+        metavar="FILE",
+        help="CycloneDX VEX or OpenVEX file whose not_affected statements suppress "
+        "vulnerability findings (repeatable)",
+    )
+    scan.add_argument(
+        "--sbom",
+        metavar="FILE",
+        help="scan the components of an existing CycloneDX or SPDX SBOM instead of a tree",
+    )
+
+
+def _add_dependency_commands(sub: Any) -> None:
+    """``db``, ``sbom`` and ``fix``."""
+    db = sub.add_parser("db", help="manage the local OSV advisory database")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    db_sub.required = True
+    db_import = db_sub.add_parser(
+        "import", help="import OSV advisories from a directory or zip (JSON or YAML)"
+    )
+    db_import.add_argument("source", help="directory (searched recursively) or .zip file")
+    db_update = db_sub.add_parser(
+        "update", help="download the OSV all.zip of each ecosystem (conditional, atomic)"
+    )
+    db_update.add_argument(
+        "--ecosystem",
+        dest="ecosystems",
+        type=_csv,
+        action="extend",
+        metavar="NAME,…",
+        help="ecosystems to download (default: every supported one)",
+    )
+    db_update.add_argument(
+        "--url", metavar="URL", help="base URL of the OSV bucket (default: the public one)"
+    )
+    db_sub.add_parser("status", help="sources, counts, last update and digest")
+    for action in (db_import, db_update, db_sub.choices["status"]):
+        action.add_argument(
+            "--db", metavar="PATH", help="database file (default: the user cache directory)"
+        )
+        _add_common(action)
+
+    sbom = sub.add_parser("sbom", help="write a CycloneDX 1.6 or SPDX 2.3 SBOM of a directory")
+    sbom.add_argument("path", nargs="?", default=".", help="directory (default: .)")
+    sbom.add_argument(
+        "--format",
+        "-f",
+        dest="sbom_format",
+        choices=("cyclonedx", "spdx"),
+        default="cyclonedx",
+        help="SBOM standard (default: cyclonedx)",
+    )
+    sbom.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    sbom.add_argument("--config", metavar="FILE", help="configuration file")
+    _add_common(sbom)
+
+    fix = sub.add_parser(
+        "fix", help="move vulnerable pins to the smallest fixed version (prints a diff)"
+    )
+    fix.add_argument("path", nargs="?", default=".", help="directory (default: .)")
+    fix.add_argument("--apply", action="store_true", help="write the changes instead of printing")
+    fix.add_argument("--db", metavar="PATH", help="advisory database (default: the user cache)")
+    fix.add_argument("--config", metavar="FILE", help="configuration file")
+    _add_common(fix)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --history: every branch and tag, not only HEAD",
     )
+    _add_dependency_flags(scan)
     scan.add_argument("--no-progress", action="store_true", help="never draw progress")
     _add_output(scan)
     _add_common(scan)
@@ -181,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     controls = sub.add_parser("controls", help="list the installed controls")
     controls.add_argument("--json", action="store_true", help="machine-readable output")
     _add_common(controls)
+
+    _add_dependency_commands(sub)
 
     explain = sub.add_parser("explain", help="explain a rule: what it finds and how to fix it")
     explain.add_argument("rule", help="rule id, e.g. secrets/aws-access-key-id")

@@ -12,6 +12,7 @@ import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from lockgate.inventory.catalog import ParserSpec, parser_for
 from lockgate.inventory.interface import ManifestError, ManifestSource, ParsedManifest
@@ -120,7 +121,7 @@ def merge(manifests: Iterable[ParsedManifest]) -> tuple[list[Component], list[Sk
                 )
             )
         declared = direct_names.get(key)
-        edges = {purl: deps for purl, deps in m.dependencies}
+        edges = dict(m.dependencies)
         for parsed in m.components:
             comp = parsed
             if not comp.dependencies and comp.purl in edges:
@@ -175,6 +176,20 @@ def collect_inventory(workspace: Workspace, files: Iterable[FileInfo] | None = N
         skipped=tuple(skipped),
         errors=tuple(sorted(errors)),
         files_scanned=len(claimed),
+    )
+
+
+def sbom_inventory(path: Path) -> Inventory:
+    """The inventory an existing CycloneDX or SPDX SBOM describes (``scan --sbom``)."""
+    from lockgate.inventory.sbom import read_sbom
+
+    parsed = read_sbom(path)
+    components, skipped = merge([parsed])
+    return Inventory(
+        manifests=(parsed,),
+        components=tuple(components),
+        skipped=tuple(skipped),
+        files_scanned=1,
     )
 
 

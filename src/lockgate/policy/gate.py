@@ -4,6 +4,7 @@ object owns the exit code; the gate returns data and prints nothing)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,6 +19,7 @@ from lockgate.model import (
     ExceptionEntry,
     Finding,
     FindingDecision,
+    FindingKind,
     FindingStatus,
     Reason,
     ScanReport,
@@ -104,9 +106,15 @@ class Gate:
             )
         existing = ctx.baseline is not None and finding.fingerprint in ctx.baseline
         status = FindingStatus.EXISTING if existing else FindingStatus.NEW
-        action = ctx.policy.thresholds_for(finding.stage, finding.kind).action(
-            finding.severity, protected=ctx.protected
-        )
+        thresholds = ctx.policy.thresholds_for(finding.stage, finding.kind)
+        if (
+            finding.kind is FindingKind.VULNERABILITY
+            and finding.prop("direct") == "false"
+            and not ctx.policy.transitive_block
+        ):
+            # A transitive dependency: blocks on protected branches, warns elsewhere.
+            thresholds = dataclasses.replace(thresholds, block=None)
+        action = thresholds.action(finding.severity, protected=ctx.protected)
         if existing and ctx.policy.new_only:
             action = Action.TRACK
         return FindingDecision(fingerprint=finding.fingerprint, status=status, action=action)

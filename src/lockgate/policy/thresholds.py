@@ -67,6 +67,10 @@ class GatePolicy:
     new_only: bool = True
     control_errors: str = "fail-protected"
     input_errors: str = "warn"
+    transitive_block: bool = False
+    """Whether vulnerabilities in transitive dependencies block on every branch too; by
+    default only direct dependencies do (ARCHITECTURE.md §1: "a CRITICAL CVE in a direct
+    dependency"), and transitive ones block on protected branches."""
 
     def thresholds_for(self, stage: Stage, kind: FindingKind) -> Thresholds:
         """The default thresholds refined by every override that applies, least specific first."""
@@ -100,6 +104,9 @@ def describe(policy: GatePolicy, stages: Sequence[Stage] = tuple(Stage)) -> list
         f"Blocks on every branch: new findings of severity {level(t.block)}.",
         f"Blocks on protected branches: new findings of severity {level(t.block_protected)}.",
         f"Warns: new findings of severity {level(t.warn)}; lower severities are tracked.",
+        "Vulnerabilities in transitive dependencies block like direct ones."
+        if policy.transitive_block
+        else "Vulnerabilities in transitive dependencies block only on protected branches.",
         "Only findings new relative to the baseline block."
         if policy.new_only
         else "Every finding counts, new or existing.",

@@ -326,3 +326,37 @@ def test_policy_digest_changes_with_policy() -> None:
         GateContext(branch="main", policy=GatePolicy(thresholds=Thresholds(block=Severity.HIGH)))
     ).policy_digest()
     assert a != b
+
+
+def _vulnerability(fp: str, *, direct: str) -> Finding:
+    from dataclasses import replace
+
+    base = finding(
+        fp, Severity.CRITICAL, kind=FindingKind.VULNERABILITY, stage=Stage.BUILD, rule="osv/X-1"
+    )
+    return replace(base, properties=(("direct", direct),))
+
+
+@pytest.mark.parametrize(
+    ("direct", "branch", "verdict"),
+    [
+        ("true", "feature/x", Verdict.FAIL),
+        ("true", "main", Verdict.FAIL),
+        ("false", "main", Verdict.FAIL),
+        ("false", "feature/x", Verdict.WARN),
+    ],
+)
+def test_critical_vulnerability_blocks_everywhere_only_in_a_direct_dependency(
+    direct: str, branch: str, verdict: Verdict
+) -> None:
+    decision = decide(report(_vulnerability("v1", direct=direct)), branch=branch)
+    assert decision.verdict is verdict  # type: ignore[attr-defined]
+
+
+def test_transitive_block_makes_transitive_vulnerabilities_block_everywhere() -> None:
+    decision = decide(
+        report(_vulnerability("v1", direct="false")),
+        branch="feature/x",
+        policy=GatePolicy(transitive_block=True),
+    )
+    assert decision.verdict is Verdict.FAIL  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Software composition analysis: components matched against OSV advisories."""
