@@ -1,5 +1,8 @@
 """`make demo`: scan the bundled demo app as CI would on `main`, show the gate blocking and
-why, and write the SARIF, markdown and JSON outputs under out/.
+why, and write the SARIF, markdown, JSON, JUnit and SBOM outputs under out/.
+
+The dependency scan reads the advisory records bundled in examples/advisories (imported
+into out/demo-advisories.sqlite3), so the demo needs no network.
 
 Exits 0 when the gate blocked as it should, 1 otherwise (the demo itself is then broken).
 """
@@ -12,12 +15,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo-app"
+ADVISORIES = ROOT / "examples" / "advisories"
 OUT = ROOT / "out"
+DB = OUT / "demo-advisories.sqlite3"
+
+
+def _show(argv: list[str]) -> None:
+    print("$ lockgate " + " ".join(a.replace(str(ROOT) + "/", "") for a in argv[1:]), flush=True)
 
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     lockgate = Path(sys.executable).with_name("lockgate")
+    steps = [
+        [str(lockgate), "db", "import", str(ADVISORIES), "--db", str(DB)],
+        [
+            str(lockgate),
+            "sbom",
+            str(DEMO),
+            "--format",
+            "cyclonedx",
+            "-o",
+            str(OUT / "demo.cdx.json"),
+        ],
+    ]
+    for step in steps:
+        _show(step)
+        done = subprocess.run(step, check=False, timeout=600)
+        if done.returncode != 0:
+            print(f"Unexpected exit code {done.returncode} from a setup step.")
+            return 1
     argv = [
         str(lockgate),
         "scan",
@@ -25,6 +52,8 @@ def main() -> int:
         "--branch",
         "main",
         "--no-progress",
+        "--db",
+        str(DB),
         "--format",
         "table",
         "--format",
@@ -36,13 +65,13 @@ def main() -> int:
         "--format",
         f"junit={OUT / 'demo-junit.xml'}",
     ]
-    print("$ lockgate " + " ".join(a.replace(str(ROOT) + "/", "") for a in argv[1:]), flush=True)
+    _show(argv)
     result = subprocess.run(argv, check=False, timeout=600)
     print()
     if result.returncode == 1:
         print("The gate BLOCKED the demo app on the protected branch 'main', as it should:")
         print("the reasons above name every finding, rule and location. Outputs written:")
-        for name in ("demo.sarif", "demo.md", "demo.json", "demo-junit.xml"):
+        for name in ("demo.sarif", "demo.md", "demo.json", "demo-junit.xml", "demo.cdx.json"):
             print(f"  out/{name}")
         return 0
     print(f"Unexpected exit code {result.returncode}: the demo should have been blocked.")

@@ -277,7 +277,7 @@ def fix(args: argparse.Namespace) -> int:
     settings = _settings(args, path if path.is_dir() else Path.cwd(), {})
     plan = plan_fixes(path, settings=settings, db_path=Path(args.db) if args.db else None)
     if args.apply:
-        for written in apply_fixes(path, plan):
+        for written in apply_fixes(plan):
             sys.stderr.write(f"lockgate: updated {written}\n")
     else:
         sys.stdout.write(plan.diff())

@@ -135,7 +135,7 @@ def merge(manifests: Iterable[ParsedManifest]) -> tuple[list[Component], list[Sk
                 components[ident] = comp
             else:
                 components[ident] = _combine(previous, comp)
-    return sorted(components.values()), sorted(set(skipped))
+    return sorted(components.values(), key=Component.sort_key), sorted(set(skipped))
 
 
 def _combine(first: Component, second: Component) -> Component:
@@ -145,7 +145,7 @@ def _combine(first: Component, second: Component) -> Component:
         first,
         direct=direct,
         dependency_paths=tuple(sorted(set(first.dependency_paths) | set(second.dependency_paths))),
-        hashes=tuple(sorted(set(first.hashes) | set(second.hashes))),
+        hashes=tuple(sorted({**dict(second.hashes), **dict(first.hashes)}.items())),
         dependencies=tuple(sorted(set(first.dependencies) | set(second.dependencies))),
         licenses=first.licenses or second.licenses,
     )

@@ -50,18 +50,49 @@ def _split(ecosystem: str, name: str) -> tuple[str | None, str]:
     return None, name
 
 
+# Characters the purl spec leaves unencoded in each component (RFC 3986 unreserved, plus
+# ':' which packageurl-python also keeps); everything else is percent-encoded.
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~:")
+# Types whose namespace / name the spec (and packageurl-python) lower-cases.
+_LOWER_NAMESPACE = frozenset({"composer", "hex", "pypi"})
+_LOWER_NAME = frozenset({"composer", "hex", "pub", "npm", "pypi"})
+
+
+def _encode(text: str) -> str:
+    if all(ch in _SAFE for ch in text):
+        return text
+    from urllib.parse import quote
+
+    return quote(text, safe=":")
+
+
 @lru_cache(maxsize=65536)
 def purl_for(ecosystem: str, name: str, version: str | None = None) -> str:
-    """The purl of a package; Maven names are ``group:artifact``, npm names may be scoped."""
-    from packageurl import PackageURL
+    """The purl of a package; Maven names are ``group:artifact``, npm names may be scoped.
 
+    Built directly (no parsing round trip) and checked against packageurl-python in tests.
+    """
     purl_type = PURL_TYPES.get(ecosystem)
     if purl_type is None:
         raise ValueError(f"no purl type for ecosystem {ecosystem!r}")
     namespace, bare = _split(ecosystem, name)
+    if not bare:
+        raise ValueError(f"empty package name in {name!r}")
     if ecosystem == PYPI:
         bare = _PEP503.sub("-", bare).lower()
-    return str(PackageURL(type=purl_type, namespace=namespace, name=bare, version=version or None))
+    elif purl_type in _LOWER_NAME:
+        bare = bare.lower()
+    parts = ["pkg:", purl_type, "/"]
+    if namespace:
+        if purl_type in _LOWER_NAMESPACE:
+            namespace = namespace.lower()
+        parts.append("/".join(_encode(seg) for seg in namespace.split("/") if seg))
+        parts.append("/")
+    parts.append(_encode(bare))
+    if version:
+        parts.append("@")
+        parts.append(_encode(version))
+    return "".join(parts)
 
 
 def parse_purl(purl: str) -> tuple[str, str, str | None]:

@@ -115,6 +115,8 @@ class Upgrade:
 class FixPlan:
     """What ``lockgate fix`` would change, and what it cannot."""
 
+    root: Path
+    """The directory the manifest paths are relative to (the repository root in git)."""
     fixes: tuple[FileFix, ...]
     upgrades: tuple[Upgrade, ...]
     notes: tuple[str, ...]
@@ -140,8 +142,12 @@ def plan_fixes(path: Path, *, settings: Settings, db_path: Path | None) -> FixPl
             for manifest in targets
             if (fix := _fix_manifest(workspace, manifest, upgrades, handled)) is not None
         ]
+        root = workspace.root
     return FixPlan(
-        fixes=tuple(fixes), upgrades=tuple(upgrades), notes=_notes(upgrades, fixes, handled)
+        root=root,
+        fixes=tuple(fixes),
+        upgrades=tuple(upgrades),
+        notes=_notes(upgrades, fixes, handled),
     )
 
 
@@ -226,7 +232,7 @@ def _notes(
     return tuple(notes)
 
 
-def apply_fixes(root: Path, plan: FixPlan) -> list[str]:
+def apply_fixes(plan: FixPlan) -> list[str]:
     """Write the planned files (atomically, one by one); the paths written."""
     import os
     import tempfile
@@ -235,7 +241,7 @@ def apply_fixes(root: Path, plan: FixPlan) -> list[str]:
     for fix in plan.fixes:
         if fix.old_text == fix.new_text:
             continue
-        target = root / fix.path
+        target = plan.root / fix.path
         current = target.read_text(encoding="utf-8")
         if current != fix.old_text:
             raise InputError(

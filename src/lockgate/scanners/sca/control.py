@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lockgate.model import (
     Confidence,
@@ -30,6 +30,9 @@ from lockgate.scanners.sca.matching import Match, match_component
 from lockgate.scanners.sca.severity import rate
 from lockgate.sources.interface import FileInfo
 
+if TYPE_CHECKING:
+    from lockgate.advisories.vex import VexStatement
+
 _OPTIONS = frozenset({"db", "vex", "sbom"})
 MAX_DESCRIPTION = 4000
 MAX_REFERENCES = 20
@@ -43,7 +46,7 @@ class ScaControl(BaseControl):
     stage = Stage.BUILD
     kind = FindingKind.VULNERABILITY
     title = "Dependencies: components matched against OSV advisories"
-    needs_files = True
+    needs_files = False  # ``scan --sbom`` reads the SBOM named in the options
     option_names = _OPTIONS
 
     def applies_to(self, path: str, info: FileInfo) -> bool:  # noqa: ARG002 - protocol
@@ -105,7 +108,7 @@ class ScaControl(BaseControl):
             data_versions=pairs({"advisory-db": database.digest()}),
         )
 
-    def _finding(self, match: Match, vex: Sequence[Any]) -> Finding:
+    def _finding(self, match: Match, vex: Sequence[VexStatement]) -> Finding:
         component, advisory = match.component, match.advisory
         rating = rate(_severity_pairs(match), advisory.database_severity)
         manifest = component.manifest or Location(path=component.purl)
@@ -123,7 +126,7 @@ class ScaControl(BaseControl):
                 f"No fixed version of {component.name} is published. Remove or replace the "
                 "dependency, or document why the vulnerable code is unreachable (VEX)."
             )
-        props: dict[str, object] = {
+        props: dict[str, str | None] = {
             "advisory_id": advisory.id,
             "installed_version": version,
             "fixed_versions": fixed or None,
@@ -142,17 +145,7 @@ class ScaControl(BaseControl):
         }
         statement = _vex_for(vex, match)
         if statement is not None:
-            status = getattr(statement, "status", "not_affected")
-            justification = getattr(statement, "justification", "") or ""
-            detail = getattr(statement, "detail", "") or ""
-            props["vex_status"] = status
-            props["vex_justification"] = justification or None
-            props["suppressed"] = (
-                f"VEX {status}"
-                + (f": {justification}" if justification else "")
-                + (f" — {detail}" if detail else "")
-                + f" ({getattr(statement, 'source', 'VEX')})"
-            )
+            props.update(statement.finding_properties())
         description = advisory.details or advisory.summary
         if len(description) > MAX_DESCRIPTION:
             description = description[: MAX_DESCRIPTION - 1] + "…"
@@ -211,11 +204,16 @@ def _open_database(options: Mapping[str, Any], context: ScanContext) -> Any:
         database = AdvisoryDatabase(path)
         database.digest()
     except AdvisoryDataError as exc:
-        raise ControlFailure(exc.message, kind=ErrorKind.DATA, detail=exc.hint or "") from None
+        hint = f"; {exc.hint}" if exc.hint else ""
+        raise ControlFailure(
+            f"advisory database {path}: {exc.message}{hint}",
+            kind=ErrorKind.DATA,
+            detail=exc.hint or "",
+        ) from None
     return database
 
 
-def _load_vex(options: Mapping[str, Any], context: ScanContext) -> Sequence[Any]:
+def _load_vex(options: Mapping[str, Any], context: ScanContext) -> Sequence[VexStatement]:
     files = options.get("vex") or []
     if isinstance(files, str):
         files = [files]
@@ -223,14 +221,12 @@ def _load_vex(options: Mapping[str, Any], context: ScanContext) -> Sequence[Any]
         return ()
     from lockgate.advisories.vex import VexError, load_vex
 
-    statements: list[Any] = []
+    statements: list[VexStatement] = []
     for name in files:
         try:
             statements.extend(load_vex(_resolve(context, str(name))))
         except VexError as exc:
-            raise ControlFailure(
-                f"VEX file {exc.path or name}: {exc.message}", kind=ErrorKind.INPUT
-            ) from None
+            raise ControlFailure(exc.diagnostics(), kind=ErrorKind.INPUT) from None
         except OSError as exc:
             raise ControlFailure(
                 f"VEX file {name}: {exc.strerror or exc}", kind=ErrorKind.INPUT
@@ -238,13 +234,13 @@ def _load_vex(options: Mapping[str, Any], context: ScanContext) -> Sequence[Any]
     return statements
 
 
-def _vex_for(statements: Sequence[Any], match: Match) -> Any:
+def _vex_for(statements: Sequence[VexStatement], match: Match) -> VexStatement | None:
     if not statements:
         return None
     from lockgate.advisories.vex import applicable
 
     ids = {match.advisory.id, *match.advisory.aliases}
     statement = applicable(statements, advisory_ids=ids, purl=match.component.purl)
-    if statement is None or getattr(statement, "status", "") not in ("not_affected", "fixed"):
+    if statement is None or not statement.suppresses:
         return None
     return statement

@@ -49,7 +49,7 @@ def from_score(score: float) -> Severity:
 @lru_cache(maxsize=8192)
 def score_vector(kind: str, vector: str) -> float | None:
     """The base score of a CVSS vector, or None when it does not parse."""
-    import cvss
+    import cvss  # type: ignore[import-untyped]
 
     try:
         if kind == "CVSS_V4":
