@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the tables change; a file of another version must be re-imported.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Records written per transaction step while importing (bounds memory on huge archives).
 BATCH_SIZE = 500
@@ -568,6 +568,8 @@ def _affected_row(identifier: str, position: int, affected: Affected) -> tuple[A
         data["v"] = affected.versions
     if affected.severity:
         data["s"] = affected.severity
+    if affected.informational:
+        data["i"] = affected.informational
     return (
         identifier,
         position,
@@ -640,6 +642,7 @@ def _affected(ecosystem: str, name: str, data: dict[str, Any]) -> Affected:
         ),
         versions=tuple(data.get("v", ())),
         severity=tuple([(kind, score) for kind, score in data.get("s", ())]),
+        informational=data.get("i"),
     )
 
 

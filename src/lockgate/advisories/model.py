@@ -33,6 +33,9 @@ class Affected:
     ranges: tuple[Range, ...] = ()
     versions: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()  # per-package (type, score) pairs
+    informational: str | None = None
+    """RustSec's informational class ("unmaintained", "unsound", "notice"): a warning about
+    the package, not a vulnerability (``database_specific.informational``)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -370,9 +370,18 @@ def _affected(value: object, source: str) -> tuple[Affected, ...]:
                 ranges=_ranges(entry.get("ranges"), f"{where}.ranges", source),
                 versions=_str_list(entry, "versions", f"{where}.versions", source),
                 severity=_severity(entry.get("severity"), f"{where}.severity", source),
+                informational=_informational(entry.get("database_specific")),
             )
         )
     return tuple(entries)
+
+
+def _informational(value: object) -> str | None:
+    """RustSec's ``database_specific.informational`` class, when it is a non-empty string."""
+    if not isinstance(value, Mapping):
+        return None
+    informational = value.get("informational")
+    return informational.strip() or None if isinstance(informational, str) else None
 
 
 def _ranges(value: object, where: str, source: str) -> tuple[Range, ...]:

@@ -44,7 +44,6 @@ __all__ = [
 
 _INTRODUCED, _FIXED, _LAST_AFFECTED = 0, 1, 2
 _EVENT_CODES = {"introduced": _INTRODUCED, "fixed": _FIXED, "last_affected": _LAST_AFFECTED}
-_NO_NOTES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,13 +106,15 @@ class PreparedAffected:
     ranges: tuple[_PreparedRange, ...]
     notes: tuple[str, ...]
     evaluated: bool
+    #: The verdict for a version listed in ``versions``.
+    listed: AffectedResult
     #: The verdict for a version nothing in the entry matches.
     miss: AffectedResult
 
     def evaluate(self, version: str, key: Any) -> AffectedResult:
         """The verdict for ``version`` whose key in :attr:`scheme` is ``key``."""
         if version in self.version_texts or key in self.version_keys:
-            return AffectedResult(affected=True, matched_by="versions", notes=self.notes)
+            return self.listed
         skipped: list[str] = []
         for prepared in self.ranges:
             if prepared.scheme is self.scheme:
@@ -224,6 +225,7 @@ def _build(scheme: VersionScheme, affected: Affected) -> PreparedAffected:
         ranges=tuple(ranges),
         notes=frozen_notes,
         evaluated=evaluated,
+        listed=AffectedResult(affected=True, matched_by="versions", notes=frozen_notes),
         miss=AffectedResult(affected=False, evaluated=evaluated, notes=frozen_notes),
     )
 

@@ -27,7 +27,7 @@ from lockgate.model import (
 from lockgate.model.fingerprint import vulnerability_fingerprint
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
 from lockgate.scanners.sca.matching import Match, match_component
-from lockgate.scanners.sca.severity import rate
+from lockgate.scanners.sca.severity import Rating, rate
 from lockgate.sources.interface import FileInfo
 
 if TYPE_CHECKING:
@@ -111,6 +111,10 @@ class ScaControl(BaseControl):
     def _finding(self, match: Match, vex: Sequence[VexStatement]) -> Finding:
         component, advisory = match.component, match.advisory
         rating = rate(_severity_pairs(match), advisory.database_severity)
+        if match.informational:
+            # A RustSec notice (unmaintained, unsound, notice): tracked, never a CVE-grade block.
+            level = Severity.LOW if match.informational == "unsound" else Severity.INFO
+            rating = Rating(level, source=f"informational:{match.informational}")
         manifest = component.manifest or Location(path=component.purl)
         version = component.version or ""
         fixed = ", ".join(match.fixed)
@@ -142,6 +146,7 @@ class ScaControl(BaseControl):
             "published": advisory.published,
             "modified": advisory.modified,
             "notes": "; ".join(match.notes) or None,
+            "informational": match.informational,
         }
         statement = _vex_for(vex, match)
         if statement is not None:
@@ -151,6 +156,8 @@ class ScaControl(BaseControl):
             description = description[: MAX_DESCRIPTION - 1] + "…"
         identifiers = tuple(sorted({advisory.id, *advisory.aliases}))
         summary = advisory.summary or advisory.id
+        if match.informational:
+            summary = f"[{match.informational}] {summary}"
         return Finding(
             kind=FindingKind.VULNERABILITY,
             rule_id=f"osv/{advisory.id}",

@@ -13,7 +13,7 @@ from lockgate.advisories.model import Advisory, Affected
 from lockgate.advisories.ranges import fixed_versions, is_affected, smallest_fix
 from lockgate.advisories.versions import InvalidVersion
 from lockgate.model import Component, SkippedItem, SkipReason
-from lockgate.model.ecosystems import normalize_name
+from lockgate.model.ecosystems import GO, normalize_name
 
 Lookup = Callable[[str, str], Sequence[Advisory]]
 
@@ -27,6 +27,9 @@ class Match:
     fixed: tuple[str, ...] = ()
     fix: str | None = None
     notes: tuple[str, ...] = ()
+    informational: str | None = None
+    """Set when every matching entry is a RustSec informational notice (unmaintained,
+    unsound, notice) rather than a vulnerability."""
 
 
 def entries_for(advisory: Advisory, ecosystem: str, name: str) -> list[Affected]:
@@ -60,8 +63,13 @@ def match_component(component: Component, lookup: Lookup) -> tuple[list[Match], 
                     hit.append(entry)
             if not hit:
                 continue
-            fixed = sorted_unique(v for e in hit for v in fixed_versions(ecosystem, version, e))
+            fixed = sorted_unique(
+                _spelled(ecosystem, version, v)
+                for e in hit
+                for v in fixed_versions(ecosystem, version, e)
+            )
             fix = smallest_fix(ecosystem, version, hit)
+            fix = _spelled(ecosystem, version, fix) if fix else None
         except InvalidVersion as exc:
             where = component.manifest.path if component.manifest else component.purl
             return [], SkippedItem(
@@ -77,9 +85,17 @@ def match_component(component: Component, lookup: Lookup) -> tuple[list[Match], 
                 fixed=fixed,
                 fix=fix,
                 notes=tuple(dict.fromkeys(notes)),
+                informational=hit[0].informational if all(e.informational for e in hit) else None,
             )
         )
     return matches, None
+
+
+def _spelled(ecosystem: str, installed: str, version: str) -> str:
+    """A fix version spelled like the installed one (Go: OSV data drops the ``v``)."""
+    if ecosystem == GO and installed.startswith("v") and not version.startswith("v"):
+        return "v" + version
+    return version
 
 
 def sorted_unique(values: Iterable[str]) -> tuple[str, ...]:

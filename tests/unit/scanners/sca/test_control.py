@@ -94,6 +94,17 @@ RECORDS = [
     ),
     # No fix published.
     osv("PYSEC-2022-7", "PyPI", "abandoned", [{"introduced": "0"}]),
+    # A RustSec notice, not a vulnerability.
+    {
+        **osv("RUSTSEC-2021-0127", "crates.io", "serde_cbor", [{"introduced": "0.0.0-0"}]),
+        "affected": [
+            {
+                "package": {"ecosystem": "crates.io", "name": "serde_cbor"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0.0.0-0"}]}],
+                "database_specific": {"informational": "unmaintained"},
+            }
+        ],
+    },
 ]
 
 PACKAGE_LOCK = {
@@ -255,3 +266,27 @@ def test_a_malformed_lockfile_is_a_located_error_and_the_rest_is_scanned(
     assert [e.path for e in out.errors] == ["broken/package-lock.json"]
     assert out.errors[0].kind is ErrorKind.INPUT
     assert {f.rule_id for f in out.findings} >= {"osv/PYSEC-2021-1"}
+
+
+CARGO_LOCK = """\
+version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["serde_cbor"]
+
+[[package]]
+name = "serde_cbor"
+version = "0.11.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"""
+
+
+def test_rustsec_notices_are_informational_not_blocking(database: Path, tmp_path: Path) -> None:
+    out = run(workspace(tmp_path, {"Cargo.lock": CARGO_LOCK}), db=str(database))
+    [notice] = out.findings
+    assert notice.rule_id == "osv/RUSTSEC-2021-0127"
+    assert notice.severity is Severity.INFO
+    assert notice.prop("informational") == "unmaintained"
+    assert "[unmaintained]" in notice.title
