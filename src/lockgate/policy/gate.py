@@ -49,7 +49,7 @@ class PolicyOutcomeLike(Protocol):
 
 
 class CustomPolicy(Protocol):
-    """Custom policy evaluated over the gate input document (Rego, see policy/rego.py)."""
+    """Custom policy evaluated over the gate input document (Rego, see lockgate/rego.py)."""
 
     @property
     def digest(self) -> str: ...

@@ -92,7 +92,7 @@ def load_custom_policy(settings: Settings) -> CustomPolicy | None:
     directory = settings.path("policy.dir")
     if not directory.is_dir():
         return None
-    from lockgate.policy.rego import RegoPolicy
+    from lockgate.rego import RegoPolicy
 
     return RegoPolicy.load(directory, namespaces=tuple(settings["policy.namespaces"]))
 

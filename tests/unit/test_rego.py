@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lockgate.errors import ConfigError
-from lockgate.policy.rego import PolicyOutcome, RegoPolicy
+from lockgate.rego import PolicyOutcome, RegoPolicy
 
 
 def document(

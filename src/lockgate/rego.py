@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -118,6 +118,13 @@ class RegoPolicy:
 
     def evaluate(self, document: Mapping[str, object]) -> tuple[PolicyOutcome, ...]:
         """Every deny/violation/warn result for ``document``, exceptions applied, sorted."""
+        return next(iter(self.evaluate_many([document])))
+
+    def evaluate_many(
+        self, documents: Iterable[Mapping[str, object]]
+    ) -> Iterator[tuple[PolicyOutcome, ...]]:
+        """:meth:`evaluate` for each document in turn, with one interpreter (the modules
+        are compiled once; conftest evaluates each parsed file the same way)."""
         from regopy import Interpreter, LogLevel
 
         interpreter = Interpreter()
@@ -125,14 +132,17 @@ class RegoPolicy:
         interpreter.strict_built_in_errors = True  # a failing builtin is an error, not "no"
         for module in self._modules:
             _add_module(interpreter, self.directory, module)
-        interpreter.set_input_term(json.dumps(document, sort_keys=True))
-        outcomes: list[PolicyOutcome] = []
-        for namespace in self.namespaces:
-            values = self._query(interpreter, namespace)
-            outcomes.extend(self._outcomes(namespace, values))
-        return tuple(
-            sorted(outcomes, key=lambda o: (o.namespace, o.rule, o.verdict, o.message, o.details))
-        )
+        for document in documents:
+            interpreter.set_input_term(json.dumps(document, sort_keys=True, default=str))
+            outcomes: list[PolicyOutcome] = []
+            for namespace in self.namespaces:
+                values = self._query(interpreter, namespace)
+                outcomes.extend(self._outcomes(namespace, values))
+            yield tuple(
+                sorted(
+                    outcomes, key=lambda o: (o.namespace, o.rule, o.verdict, o.message, o.details)
+                )
+            )
 
     def _query(self, interpreter: Any, namespace: str) -> dict[str, Any]:
         query = f"x = data.{namespace}"
