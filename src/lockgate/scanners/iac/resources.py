@@ -51,10 +51,17 @@ Shapes of ``resource``:
 * CloudFormation: ``{"Type", "Properties", "Condition", "DependsOn", …}`` with short-form
   tags turned into their long form (``!Ref X`` -> ``{"Ref": "X"}``, ``!Sub`` ->
   ``{"Fn::Sub": …}``); SAM resources as written (``AWS::Serverless::Function``).
+* Dockerfile, further keys: stages carry ``index``, ``line`` and ``base_is_stage``;
+  instructions ``end_line``, ``json`` (exec form) and ``heredocs``; global ``ARG``
+  instructions before the first ``FROM`` have ``stage: -1``.
 * GitHub Actions: the workflow as written, except the YAML key ``on`` (read by YAML 1.1 as
   ``true``) kept as ``"on"``; ``on`` normalised to a map (a string or list becomes
-  ``{event: null}``).
-* GitLab CI: the whole ``.gitlab-ci.yml`` document.
+  ``{event: null}``); plus ``_steps``: every step of every job as ``{"job", "index",
+  "name", "uses", "run", "with", "env", "line"}`` (jobs calling a reusable workflow have no
+  steps: read them from ``jobs``).
+* GitLab CI: the whole ``.gitlab-ci.yml`` document, plus ``_jobs`` and ``_templates``
+  (hidden ``.name`` jobs): each job's map with ``name`` and ``line`` added, ``extends``
+  resolved one level for ``image`` and ``variables``.
 """
 
 from __future__ import annotations

@@ -170,20 +170,11 @@ def read_source(
         )
         return None
     try:
-        if not candidate.is_file():
+        if candidate.exists() and not candidate.is_file():
             skipped.append(SkippedItem(path=path, reason=SkipReason.SPECIAL_FILE))
             return None
-        size = candidate.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            skipped.append(
-                SkippedItem(
-                    path=path,
-                    reason=SkipReason.TOO_LARGE,
-                    detail=f"{size} bytes, over the {MAX_DOCUMENT_BYTES} byte limit",
-                )
-            )
-            return None
-        data = candidate.read_bytes()
+        with candidate.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
         errors.append(
             ControlError(
@@ -191,6 +182,15 @@ def read_source(
                 message=f"cannot read: {exc.strerror or exc}",
                 fatal=False,
                 path=path,
+            )
+        )
+        return None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        skipped.append(
+            SkippedItem(
+                path=path,
+                reason=SkipReason.TOO_LARGE,
+                detail=f"over the {MAX_DOCUMENT_BYTES} byte limit",
             )
         )
         return None
@@ -527,6 +527,8 @@ def _interpret(logical: Sequence[_Logical], escape: str) -> tuple[dict[str, Any]
         if keyword not in INSTRUCTIONS:
             raise DockerfileError(f"unknown instruction: {keyword}", item.line)
         flags, value = _flags_and_rest(item.rest)
+        if not value:
+            raise DockerfileError(f"{keyword} requires at least one argument", item.line)
         if keyword in _COMMAND_INSTRUCTIONS:
             value += item.bodies  # the heredoc is the script RUN runs
         args, exec_form = _arguments(keyword, value, escape, item.line)
