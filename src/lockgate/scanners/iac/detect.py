@@ -39,7 +39,8 @@ _KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _K8S_HEAD = re.compile(rb"(?m)^\s*apiVersion\s*:|\"apiVersion\"\s*:")
 _K8S_KIND = re.compile(rb"(?m)^\s*kind\s*:|\"kind\"\s*:")
 _CFN_HEAD = re.compile(
-    rb"AWSTemplateFormatVersion|(?m)^\s*\"?Type\"?\s*:\s*[\"']?AWS::|Transform\"?\s*:\s*[\"']?AWS::Serverless"
+    rb"(?m)AWSTemplateFormatVersion|^\s*\"?Type\"?\s*:\s*[\"']?AWS::"
+    rb"|Transform\"?\s*:\s*[\"']?AWS::Serverless"
 )
 _PLAN_HEAD = re.compile(rb"\"terraform_version\"|\"planned_values\"|\"resource_changes\"")
 HEAD_BYTES = 16384

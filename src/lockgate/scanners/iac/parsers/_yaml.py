@@ -1,18 +1,19 @@
 """A safe, bounded YAML loader that keeps source lines, shared by every YAML-based parser.
 
-libyaml (PyYAML's ``CSafeLoader``) composes the node graph, which carries the start and end
-mark of every node; this module turns that graph into plain Python (``dict``, ``list``,
-``str``, ``int``, ``float``, ``bool``, ``None``) itself so that:
+libyaml (PyYAML's ``CSafeLoader``) tokenises and parses; this module builds plain Python
+(``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``) straight from its event
+stream, which is about three times faster than letting PyYAML compose nodes, and records
+the lines of every key on the way. Along the way:
 
-* alias bombs are refused early: alias references are counted and every node copied by
-  alias expansion is charged to a budget (a "billion laughs" stops after a few thousand
-  node copies, not after a billion);
+* alias bombs are refused early: alias references are counted and every value copied by
+  alias expansion is charged to a budget (a "billion laughs" stops after at most
+  :data:`MAX_ALIAS_EXPANSION` copied values, not after a billion);
 * nesting deeper than :data:`~lockgate.scanners.iac.resources.MAX_DEPTH` is refused;
 * mapping keys are always strings, spelled as in the source (``on`` stays ``"on"``, ``1``
   becomes ``"1"``), so YAML 1.1 booleans never turn keys into ``True``;
 * dates and binary values stay the strings written (no ``datetime`` in check data);
-* the line of any nested key can be looked up afterwards (:meth:`Document.line_of`) without
-  paying for it on every node.
+* application tags (``!Ref``, ``!Sub``) go to an optional handler, else are dropped;
+* ``<<`` merge keys are applied as YAML 1.1 defines them.
 
 Errors raise :class:`YamlError` with a message and the 1-based line.
 """
@@ -21,32 +22,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
 from lockgate.model import ControlError, ErrorKind
 from lockgate.scanners.iac.resources import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_YAML_ALIASES
 
-#: Nodes that alias expansion may copy into one document before it is refused.
+#: Values that alias expansion may copy into one document before it is refused.
 MAX_ALIAS_EXPANSION = 100_000
 
-#: Called for a node with an application tag (``!Ref``, ``!Sub``…): (tag, plain value) -> data.
+#: Called for a value with an application tag (``!Ref``, ``!Sub``…): (tag, plain value) -> data.
 TagHandler = Callable[[str, Any], Any]
 
 PathElement = str | int
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MERGE = "tag:yaml.org,2002:merge"
-_STANDARD_PREFIX = "tag:yaml.org,2002:"
+_RESOLVERS: dict[str, list[tuple[str, Any]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
 _SCALARS = yaml.constructor.SafeConstructor()
+_PREFIX = "tag:yaml.org,2002:"
+_STR = _PREFIX + "str"
+_INT = _PREFIX + "int"
+_FLOAT = _PREFIX + "float"
+_BOOL = _PREFIX + "bool"
+_NULL = _PREFIX + "null"
+_MERGE = _PREFIX + "merge"
+_TRUE = frozenset({"yes", "true", "on"})
 
 
 class YamlError(ValueError):
@@ -69,6 +81,22 @@ class YamlError(ValueError):
         )
 
 
+class _Span:
+    """Lines of one mapping or sequence: its own range and, per entry, the entry's lines.
+
+    ``entries`` maps a key (or a list index) to the line the entry starts on when it is a
+    one-line scalar, else to ``(first line, last line, span of the nested collection or
+    None)``.
+    """
+
+    __slots__ = ("end", "entries", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.end = start
+        self.entries: dict[PathElement, int | tuple[int, int, _Span | None]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One YAML document of a stream: plain data and where it sits in the file."""
@@ -78,7 +106,7 @@ class Document:
     end_line: int
     index: int = 0
     """Position of the document in its stream (0-based), empty documents included."""
-    _node: Node | None = field(default=None, repr=False, compare=False)
+    _span: _Span | None = field(default=None, repr=False, compare=False)
 
     def line_of(self, path: Sequence[PathElement], *, nearest: bool = False) -> int | None:
         """The line of the key (or list item) at ``path``, e.g. ``("spec", "template")``.
@@ -91,21 +119,25 @@ class Document:
 
     def span_of(self, path: Sequence[PathElement]) -> tuple[int, int] | None:
         """First and last line of the entry at ``path`` (key line to end of its value)."""
-        found = self._locate(path, nearest=False)
-        return None if found is None else (found[0], found[1])
+        return self._locate(path, nearest=False)
 
     def _locate(self, path: Sequence[PathElement], *, nearest: bool) -> tuple[int, int] | None:
-        node = self._node
-        if node is None:
-            return (self.start_line, self.end_line) if not path or nearest else None
-        start, end = _start_line(node), _end_line(node)
+        span = self._span
+        start, end = self.start_line, self.end_line
         for element in path:
-            entry = _child(node, element)
+            if span is None:
+                return (start, end) if nearest else None
+            key = element
+            if isinstance(key, int) and not isinstance(key, bool) and key < 0:
+                key += len(span.entries)
+            entry = span.entries.get(key)
             if entry is None:
                 return (start, end) if nearest else None
-            key_node, node = entry
-            start = _start_line(key_node if key_node is not None else node)
-            end = max(start, _end_line(node))
+            if isinstance(entry, int):
+                start = end = entry
+                span = None
+            else:
+                start, end, span = entry
         return start, end
 
 
@@ -121,30 +153,24 @@ def iter_documents(
 ) -> Iterator[Document]:
     """Documents one at a time, so that those before a broken one are still usable.
 
-    ``path`` only names the input in messages. Raises :class:`YamlError` where the stream
-    stops being readable.
+    ``path`` names the input in errors. Raises :class:`YamlError` where the stream stops
+    being readable or a bound is exceeded.
     """
     if len(text) > MAX_DOCUMENT_BYTES // 4 and len(text.encode()) > MAX_DOCUMENT_BYTES:
         raise YamlError(f"document larger than {MAX_DOCUMENT_BYTES} bytes", 1, path=path)
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines: list[str] | None = None
     loader = _Loader(text)
+    lines = text.splitlines()
     try:
+        get_event = loader.get_event
+        get_event()  # StreamStartEvent
         index = 0
-        while loader.check_node():
-            try:
-                node = loader.get_node()
-            except RecursionError as exc:
-                raise YamlError("document nested too deeply", None) from exc
-            if node is None:  # pragma: no cover - check_node said there was one
-                break
-            data = _Builder(tag_handler).build(node)
-            if lines is None:
-                lines = text.splitlines()
-            start = _start_line(node)
-            end = _trim_end(lines, start, _end_line(node))
-            yield Document(data=data, start_line=start, end_line=end, index=index, _node=node)
+        while get_event().__class__ is not StreamEndEvent:  # DocumentStartEvent
+            builder = _Builder(get_event, tag_handler, lines)
+            data, span, start, end = builder.document()
+            end = _trim_end(lines, start, end)
+            yield Document(data=data, start_line=start, end_line=end, index=index, _span=span)
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -154,172 +180,281 @@ def iter_documents(
         exc.path = exc.path or path
         raise
     except yaml.YAMLError as exc:
-        text_error = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-        raise YamlError(text_error, path=path) from None
+        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise YamlError(first, path=path) from None
     finally:
         loader.dispose()
 
 
+class _Anchor:
+    __slots__ = ("done", "span", "text", "value")
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.text: str | None = None  # the source text of an anchored scalar
+        self.span: _Span | None = None
+        self.done = False
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "is_map", "key", "key_line", "merges", "span", "tag", "value")
+
+    def __init__(self, value: Any, span: _Span, tag: str | None, is_map: bool) -> None:
+        self.value = value
+        self.span = span
+        self.tag = tag
+        self.is_map = is_map
+        self.key: str | None = None
+        self.key_line = 0
+        self.merges: list[tuple[Any, _Span | None, int]] | None = None
+        self.anchor: _Anchor | None = None
+
+
 class _Builder:
-    """Turns one composed node graph into plain data, enforcing the alias and depth bounds."""
+    """Builds one document from libyaml events, enforcing the alias and depth bounds.
 
-    __slots__ = ("_active", "_aliases", "_expanded", "_in_alias", "_seen", "_tags")
+    The event loop is written out flat on purpose: it runs once per scalar of every
+    document, and method calls per event would double the parse time.
+    """
 
-    def __init__(self, tag_handler: TagHandler | None) -> None:
-        self._tags = tag_handler
-        self._seen: set[int] = set()
-        self._active: set[int] = set()
+    __slots__ = ("_aliases", "_anchors", "_budget", "_get", "_lines", "_tags")
+
+    def __init__(
+        self, get_event: Callable[[], Any], tags: TagHandler | None, lines: Sequence[str]
+    ) -> None:
+        self._get = get_event
+        self._tags = tags
+        self._lines = lines
+        self._anchors: dict[str, _Anchor] = {}
         self._aliases = 0
-        self._expanded = 0
-        self._in_alias = 0
+        self._budget = MAX_ALIAS_EXPANSION
 
-    def build(self, node: Node) -> Any:
-        return self._value(node, 0)
-
-    def _value(self, node: Node, depth: int) -> Any:
-        ident = id(node)
-        if ident in self._seen:
-            return self._alias(node, depth)
-        self._seen.add(ident)
-        return self._construct(node, depth)
-
-    def _alias(self, node: Node, depth: int) -> Any:
-        ident = id(node)
-        if ident in self._active:
-            raise YamlError("recursive alias", _start_line(node))
-        self._aliases += 1
-        if self._aliases > MAX_YAML_ALIASES:
-            raise YamlError(f"more than {MAX_YAML_ALIASES} aliases", _start_line(node))
-        self._in_alias += 1
-        try:
-            return self._construct(node, depth)
-        finally:
-            self._in_alias -= 1
-
-    def _construct(self, node: Node, depth: int) -> Any:
-        if self._in_alias:
-            self._expanded += 1
-            if self._expanded > MAX_ALIAS_EXPANSION:
-                raise YamlError(
-                    f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes (alias bomb?)",
-                    _start_line(node),
-                )
-        cls = node.__class__
-        if cls is ScalarNode:
-            return self._scalar(cast(ScalarNode, node))
-        if depth >= MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", _start_line(node))
-        ident = id(node)
-        self._active.add(ident)
-        try:
-            if cls is MappingNode:
-                value: Any = self._mapping(node, depth + 1)
-            elif cls is SequenceNode:
-                value = [self._value(item, depth + 1) for item in node.value]
-            else:  # pragma: no cover - libyaml composes only these three
-                raise YamlError(f"unexpected node {cls.__name__}", _start_line(node))
-        finally:
-            self._active.discard(ident)
-        return self._tagged(node, value)
-
-    def _mapping(self, node: Node, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        merges: list[dict[str, Any]] | None = None
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merges = merges if merges is not None else []
-                merges.extend(self._merge_sources(value_node, depth))
+    def document(self) -> tuple[Any, _Span | None, int, int]:  # noqa: PLR0912, PLR0915
+        """(data, root span, first line, last line) of the document whose start was read."""
+        stack: list[_Frame] = []
+        get = self._get
+        resolvers = _RESOLVERS
+        scalar_event, alias_event = ScalarEvent, AliasEvent
+        map_start, seq_start = MappingStartEvent, SequenceStartEvent
+        map_end, seq_end = MappingEndEvent, SequenceEndEvent
+        # the innermost open collection, kept in locals (saved in its frame while nested)
+        frame: _Frame | None = None
+        entries: dict[PathElement, Any] = {}
+        container: Any = None
+        is_map = False
+        key: Any = None
+        key_line = 0
+        span: _Span | None
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is scalar_event:
+                line = event.start_mark.line + 1
+                text = event.value
+                if is_map and key is None:
+                    key, key_line = text, line
+                    if text == "<<" and event.implicit[0] and event.tag in (None, _MERGE):
+                        key = _MERGE
+                    if event.anchor is not None:
+                        self._anchor(event.anchor, text, text)
+                    continue
+                if event.tag is None and (not event.implicit[0] or text[:1] not in resolvers):
+                    value: Any = text
+                else:
+                    value = self._scalar(event, text, line)
+                if event.anchor is not None:
+                    self._anchor(event.anchor, value, text)
+                end = event.end_mark.line + 1
+                if end != line:
+                    end = _end(self._lines, event.end_mark, line)
+                span = None
+            elif cls is map_start or cls is seq_start:
+                line = event.start_mark.line + 1
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", line)
+                if frame is not None:
+                    frame.key, frame.key_line = key, key_line
+                is_map = cls is map_start
+                container = {} if is_map else []
+                span = _Span(line)
+                entries = span.entries
+                frame = _Frame(container, span, event.tag, is_map)
+                key = None
+                if event.anchor is not None:
+                    frame.anchor = self._anchors[event.anchor] = _Anchor()
+                stack.append(frame)
                 continue
-            result[_key(key_node)] = self._value(value_node, depth)
-        if not merges:
-            return result
+            elif cls is map_end or cls is seq_end:
+                done = stack.pop()
+                if is_map and key is not None:  # pragma: no cover - libyaml pairs keys
+                    raise YamlError("mapping key without a value", key_line)
+                span = done.span
+                line = span.start
+                end = span.end = _trim_end(
+                    self._lines, line, _end(self._lines, event.end_mark, line)
+                )
+                value = self._finish(done) if done.merges or done.tag else container
+                if done.anchor is not None:
+                    done.anchor.value, done.anchor.span = value, span
+                    done.anchor.done = True
+                if stack:
+                    frame = stack[-1]
+                    container, is_map, entries = frame.value, frame.is_map, frame.span.entries
+                    key, key_line = frame.key, frame.key_line
+                else:
+                    frame = None
+            elif cls is alias_event:
+                line = event.start_mark.line + 1
+                anchor = self._alias(event.anchor, line)
+                if is_map and key is None:
+                    if anchor.text is None:
+                        raise YamlError("mapping keys must be scalars", line)
+                    key, key_line = anchor.text, line
+                    continue
+                span = anchor.span
+                if span is None:
+                    value, end = anchor.value, line
+                else:
+                    value, end = self._copy(anchor.value, len(stack), line), span.end
+            else:  # pragma: no cover - libyaml emits nothing else inside a document
+                raise YamlError(f"unexpected {cls.__name__}", event.start_mark.line + 1)
+            if frame is None:
+                if get().__class__ is not DocumentEndEvent:  # pragma: no cover
+                    raise YamlError("document continues after its root", line)
+                return value, span, line, end
+            if is_map:
+                if key is None:
+                    raise YamlError("mapping keys must be scalars", line)
+                if key is _MERGE:
+                    if frame.merges is None:
+                        frame.merges = []
+                    frame.merges.append((value, span, line))
+                    key = None
+                    continue
+                container[key] = value
+                line = key_line
+            else:
+                key = len(container)
+                container.append(value)
+            entries[key] = line if span is None and end == line else (line, max(end, line), span)
+            key = None
+
+    def _finish(self, frame: _Frame) -> Any:
+        value: Any = frame.value
+        if frame.merges is not None:
+            value = self._merge(frame, value)
+        tag = frame.tag
+        if tag is not None and self._tags is not None and not tag.startswith(_PREFIX):
+            return self._tags(tag, value)
+        return value
+
+    def _merge(self, frame: _Frame, own: dict[str, Any]) -> dict[str, Any]:
         merged: dict[str, Any] = {}
-        for source in merges:
-            for key, value in source.items():
-                merged.setdefault(key, value)
-        merged.update(result)
+        entries = frame.span.entries
+        for value, span, line in frame.merges or ():
+            if isinstance(value, dict):
+                sources: list[tuple[Any, _Span | None]] = [(value, span)]
+            elif isinstance(value, list):
+                kids = span.entries if span is not None else {}
+                sources = [(item, _kid(kids.get(i))) for i, item in enumerate(value)]
+            else:
+                sources = [(value, None)]
+            if not all(isinstance(item, dict) for item, _ in sources):
+                raise YamlError("merge key '<<' needs a mapping or a list of mappings", line)
+            for source, source_span in sources:
+                for key, item in source.items():
+                    if key in merged or key in own:
+                        continue
+                    merged[key] = item
+                    found = source_span.entries.get(key) if source_span is not None else None
+                    entries[key] = found if found is not None else line
+        merged.update(own)
         return merged
 
-    def _merge_sources(self, node: Node, depth: int) -> list[dict[str, Any]]:
-        items = node.value if node.__class__ is SequenceNode else [node]
-        sources: list[dict[str, Any]] = []
-        for item in items:
-            value = self._value(item, depth)
-            if not isinstance(value, dict):
-                raise YamlError("merge key '<<' needs a mapping", _start_line(item))
-            sources.append(value)
-        return sources
+    def _anchor(self, name: str, value: Any, text: str) -> None:
+        anchor = self._anchors[name] = _Anchor()
+        anchor.value, anchor.text, anchor.done = value, text, True
 
-    def _scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _NULL:
-            return None
-        try:
-            if tag == _INT:
-                return _SCALARS.construct_yaml_int(node)
-            if tag == _FLOAT:
-                return _SCALARS.construct_yaml_float(node)
-            if tag == _BOOL:
-                return _SCALARS.construct_yaml_bool(node)
-        except (ValueError, KeyError) as exc:
+    def _alias(self, name: str, line: int) -> _Anchor:
+        anchor = self._anchors.get(name)
+        if anchor is None:
+            raise YamlError(f"undefined alias '{name}'", line)
+        if not anchor.done:
+            raise YamlError(f"recursive alias '{name}'", line)
+        self._aliases += 1
+        if self._aliases > MAX_YAML_ALIASES:
+            raise YamlError(f"more than {MAX_YAML_ALIASES} aliases", line)
+        return anchor
+
+    def _copy(self, value: Any, depth: int, line: int) -> Any:
+        """A deep copy of an aliased value, charged to the document's expansion budget."""
+        self._budget -= 1
+        if self._budget < 0:
             raise YamlError(
-                f"invalid {tag.rsplit(':', 1)[-1]} {node.value!r}", _start_line(node)
-            ) from exc
-        # timestamps, binary, !!value and application tags keep the text written
-        return self._tagged(node, node.value)
+                f"aliases expand to more than {MAX_ALIAS_EXPANSION} values (alias bomb?)", line
+            )
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", line)
+            return {key: self._copy(item, depth + 1, line) for key, item in value.items()}
+        if isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", line)
+            return [self._copy(item, depth + 1, line) for item in value]
+        return value
 
-    def _tagged(self, node: Node, value: Any) -> Any:
-        tag = node.tag
-        if self._tags is None or tag.startswith(_STANDARD_PREFIX) or tag == "!":
-            return value
-        return self._tags(tag, value)
-
-
-def _key(node: Node) -> str:
-    if node.__class__ is not ScalarNode:
-        raise YamlError("mapping keys must be scalars", _start_line(node))
-    value = node.value
-    return value if isinstance(value, str) else str(value)
-
-
-def _child(node: Node, element: PathElement) -> tuple[Node | None, Node] | None:
-    if node.__class__ is MappingNode:
-        if not isinstance(element, str):
-            return None
-        for key_node, value_node in reversed(node.value):
-            if key_node.__class__ is ScalarNode and key_node.value == element:
-                if key_node.tag != _MERGE:
-                    return key_node, value_node
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                sources = value_node.value if value_node.__class__ is SequenceNode else [value_node]
-                for source in sources:
-                    found = _child(source, element)
-                    if found is not None:
-                        return found
-        return None
-    if (
-        node.__class__ is SequenceNode
-        and isinstance(element, int)
-        and not isinstance(element, bool)
-    ):
-        items = node.value
-        if -len(items) <= element < len(items):
-            return None, items[element]
-    return None
+    def _scalar(self, event: Any, text: str, line: int) -> Any:
+        tag: str = event.tag if event.tag is not None else _resolve(text)
+        if tag in _PLAIN:
+            return _PLAIN[tag](text)
+        if tag in (_INT, _FLOAT):
+            try:
+                if tag == _INT and text.isdigit() and text[:1] != "0":
+                    return int(text)
+                return _construct(tag, text)
+            except (ValueError, KeyError, TypeError) as exc:
+                kind = tag.rsplit(":", 1)[-1]
+                raise YamlError(f"invalid {kind} {text!r}", line) from exc
+        if tag.startswith(_PREFIX) or tag == "!" or self._tags is None:
+            return text  # timestamps, binary, merge and dropped tags keep the text written
+        return self._tags(tag, text)
 
 
-def _start_line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
+def _kid(entry: int | tuple[int, int, _Span | None] | None) -> _Span | None:
+    return entry[2] if isinstance(entry, tuple) else None
 
 
-def _end_line(node: Node) -> int:
-    start, end = node.start_mark, node.end_mark
-    if end.column == 0 and end.line > start.line:
-        return int(end.line)
-    return int(end.line) + 1
+_PLAIN: dict[str, Callable[[str], Any]] = {
+    _STR: str,
+    _NULL: lambda _text: None,
+    _BOOL: lambda text: text.lower() in _TRUE,
+}
+
+
+def _construct(tag: str, text: str) -> Any:
+    return _SCALARS.yaml_constructors[tag](_SCALARS, ScalarNode(tag, text))
+
+
+def _resolve(text: str) -> str:
+    for tag, pattern in _RESOLVERS.get(text[:1], ()):
+        if pattern.match(text):
+            return tag
+    return _STR
+
+
+def _end(lines: Sequence[str], mark: Any, start: int) -> int:
+    """The last line of a node whose end mark is ``mark``.
+
+    Block collections and block scalars end where the next token starts (only indentation
+    before it on its line), so their last line is the one before; flow collections and
+    quoted scalars end on the line of their closing character.
+    """
+    line = int(mark.line)
+    if line >= len(lines) or not lines[line][: mark.column].strip():
+        return max(line, start)
+    return line + 1
 
 
 def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
