@@ -3,10 +3,13 @@ resource (converting a resource to CEL values is the costly part, so it happens 
 only for the variables the applicable checks read).
 
 Unknown values (a Terraform variable without a value, another resource's attribute) are
-absent from the resource data. A check on a resource with unknown values is evaluated
-again with each unknown set to a set of probe values (absent, a string, booleans, numbers,
-``*``, an open CIDR, empty list and map); only a verdict every probe agrees on is
-reported. Otherwise the outcome is ``unknown``: never a pass that was not verified.
+absent from the resource data, but the attribute itself was written, so it is present. A
+check whose expression names an unknown attribute is evaluated with the unknown set to
+each of a set of probe values (a string, booleans, numbers, ``*``, an open CIDR, empty list
+and map, and every literal the expression mentions); only a verdict every probe agrees on
+is reported, and a pass is not accepted from probes when the expression tests string
+patterns (``matches``, ``contains``…), which no finite set of probes can stand in for.
+Otherwise the outcome is ``unknown``: never a pass that was not verified.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from lockgate.scanners.iac.resources import Resource
 
 _ABSENT = object()
 PROBES: tuple[object, ...] = (
-    _ABSENT,
     "lockgate-unknown",
     True,
     False,
@@ -123,8 +125,10 @@ class CheckEngine:
         """Re-evaluate with every probe value in the unknown paths; agree or UNKNOWN."""
         import cel
 
-        verdicts = {first}
-        paths = sorted(resource.unknown)
+        paths = [p for p in sorted(resource.unknown) if _mentions(check, p)]
+        if not paths:
+            return first, ""  # the expression never names an unknown attribute
+        verdicts: set[Verdict] = set()
         for probe in probes_for(check):
             data = _with_values(resource.data, paths, probe)
             probed = Resource(
@@ -146,10 +150,37 @@ class CheckEngine:
             verdicts.add(verdict)
             if len(verdicts) > 1:
                 break
-        if len(verdicts) == 1:
-            return first, ""
         shown = ", ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
-        return Verdict.UNKNOWN, f"depends on values not known statically ({shown})"
+        unknown = f"depends on values not known statically ({shown})"
+        if len(verdicts) != 1:
+            return Verdict.UNKNOWN, unknown
+        agreed = verdicts.pop()
+        if agreed is Verdict.PASS and _PATTERN_TEST.search(check.cel):
+            # Probes cannot stand in for every string a pattern test might match.
+            return Verdict.UNKNOWN, unknown
+        return agreed, ""
+
+
+_PATTERN_TEST = re.compile(r"\.(?:matches|contains|startsWith|endsWith)\(")
+
+
+_MACRO = re.compile(r"\.(?:exists|all|exists_one|map|filter)\(")
+
+
+def _mentions(check: Check, path: str) -> bool:
+    """Whether the expression can read the value at ``path``: it names the attribute itself
+    (CEL field names are literal identifiers), or names its parent and iterates (a macro
+    over a map or list reads members it does not name)."""
+    names = [part for part in path.split(".") if not part.isdigit()]
+    if not names:
+        return True
+    if _named(check.cel, names[-1]):
+        return True
+    return len(names) > 1 and _named(check.cel, names[-2]) and bool(_MACRO.search(check.cel))
+
+
+def _named(text: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
 _STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"' + r"|'((?:[^'\\]|\\.)*)'")

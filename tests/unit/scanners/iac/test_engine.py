@@ -105,3 +105,22 @@ def test_examples_are_evaluated_with_explicit_pod_variables() -> None:
     fail = {"containers": [{"name": "a", "securityContext": {"privileged": True}}]}
     assert evaluate_example(privileged, fail).verdict is Verdict.FAIL
     assert evaluate_example(privileged, {"containers": [{"name": "a"}]}).verdict is Verdict.PASS
+
+
+def test_a_pattern_test_on_an_unknown_value_is_unknown_even_if_every_probe_passes() -> None:
+    public_policy = check('has(resource.policy) && resource.policy.matches("Principal.*\\\\*")')
+    [outcome] = CheckEngine([public_policy]).evaluate(resource({}, unknown=("policy",)))
+    assert outcome.verdict is Verdict.UNKNOWN
+
+
+def test_unknowns_the_expression_cannot_read_do_not_matter() -> None:
+    versioning = check(
+        "!has(resource.versioning) || !resource.versioning.exists(v, has(v.enabled) && v.enabled)"
+    )
+    data = {"versioning": [{"enabled": True}]}
+    [outcome] = CheckEngine([versioning]).evaluate(resource(data, unknown=("Properties.Password",)))
+    assert outcome.verdict is Verdict.PASS
+    [iterated] = CheckEngine([versioning]).evaluate(
+        resource({"versioning": [{}]}, unknown=("versioning.0.enabled",))
+    )
+    assert iterated.verdict is Verdict.UNKNOWN
