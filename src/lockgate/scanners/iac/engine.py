@@ -35,6 +35,7 @@ PROBES: tuple[object, ...] = (
     "0.0.0.0/0",
     [],
     {},
+    [{}],
 )
 
 
@@ -174,9 +175,15 @@ def _mentions(check: Check, path: str) -> bool:
     names = [part for part in path.split(".") if not part.isdigit()]
     if not names:
         return True
-    if _named(check.cel, names[-1]):
+    code = _code_of(check)
+    if _named(code, names[-1]):
         return True
-    return len(names) > 1 and _named(check.cel, names[-2]) and bool(_MACRO.search(check.cel))
+    return len(names) > 1 and _named(code, names[-2]) and bool(_MACRO.search(code))
+
+
+def _code_of(check: Check) -> str:
+    """The expression without its string literals (words inside patterns are not fields)."""
+    return _STRING_LITERAL.sub('""', check.cel)
 
 
 def _named(text: str, name: str) -> bool:
