@@ -296,7 +296,7 @@ def test_kubernetes_goat_dockerfiles_give_the_expected_findings() -> None:
 
 
 def _weird_shapes() -> list[dict[str, Any]]:
-    stage = {"index": 0, "name": None, "base_is_stage": False, "instructions": []}
+    stage: dict[str, Any] = {"index": 0, "name": None, "base_is_stage": False, "instructions": []}
     return [
         {"stages": [], "instructions": [], "final_stage": stage},
         {
