@@ -250,7 +250,8 @@ def test_rego_policy_in_the_repository_decides_too(
                 "    input.context.protected\n"
                 "    some f in input.findings\n"
                 '    f.rule_id == "pattern/match"\n'
-                '    msg := sprintf("eval() is not allowed on %s (%s)", [input.context.branch, f.path])\n'
+                '    msg := sprintf("eval() is not allowed on %s (%s)", '
+                "[input.context.branch, f.path])\n"
                 "}\n\n"
                 'warn_always contains "reviewed by policy" if { true }\n'
             ),
