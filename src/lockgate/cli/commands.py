@@ -34,6 +34,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "db": db,
         "sbom": sbom,
         "fix": fix,
+        "import": import_reports,
     }[args.command]
     return handler(args)
 
@@ -286,3 +287,21 @@ def fix(args: argparse.Namespace) -> int:
     if not plan.upgrades and not args.quiet:
         sys.stderr.write("lockgate: no vulnerable dependency found\n")
     return 0
+
+
+def import_reports(args: argparse.Namespace) -> int:
+    """``lockgate import FILE…``: other tools' findings through lockgate's gate and outputs."""
+    from lockgate.services.importing import import_and_gate
+
+    settings = _settings(args, Path.cwd(), {})
+    report, decision, _ = import_and_gate(
+        [Path(p) for p in args.reports],
+        tool=args.tool,
+        base=Path(args.base).resolve() if args.base else Path.cwd(),
+        settings=settings,
+        env=os.environ,
+        branch=args.branch,
+        baseline=Path(args.baseline) if args.baseline else None,
+    )
+    _emit(args, settings, report, decision)
+    return decision.exit_code

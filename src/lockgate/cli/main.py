@@ -261,6 +261,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_dependency_commands(sub)
 
+    imp = sub.add_parser(
+        "import",
+        help="turn other tools' reports into lockgate findings, gate and render them",
+    )
+    imp.add_argument("reports", nargs="+", metavar="FILE", help="report file(s) to import")
+    imp.add_argument(
+        "--tool",
+        metavar="NAME",
+        help="the report's tool (default: detected): sarif, semgrep, bandit, gitleaks, "
+        "trufflehog, trivy, grype, checkov, osv-scanner, zap, snyk, cyclonedx",
+    )
+    imp.add_argument(
+        "--base",
+        metavar="DIR",
+        help="root of the scanned tree: absolute paths under it become relative "
+        "(default: the current directory)",
+    )
+    _add_output(imp)
+    _add_common(imp)
+
     explain = sub.add_parser("explain", help="explain a rule: what it finds and how to fix it")
     explain.add_argument("rule", help="rule id, e.g. secrets/aws-access-key-id")
     _add_common(explain)
