@@ -104,7 +104,12 @@ class Gate:
                 action=Action.NONE,
                 exception_id=entry.id,
             )
-        existing = ctx.baseline is not None and finding.fingerprint in ctx.baseline
+        if ctx.baseline is not None:
+            existing = finding.fingerprint in ctx.baseline
+        else:
+            # Without a baseline (a staged scan), a control may know that a finding sits on
+            # lines the change did not touch (SAST marks them ``preexisting``).
+            existing = finding.prop("preexisting") == "true"
         status = FindingStatus.EXISTING if existing else FindingStatus.NEW
         thresholds = ctx.policy.thresholds_for(finding.stage, finding.kind)
         if (
