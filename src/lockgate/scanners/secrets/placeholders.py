@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -46,6 +45,8 @@ _MARKERS = _words(
     fixme todo: <redacted [redacted [filtered [hidden [masked
     """
 )
+
+_MARKER = re.compile("|".join(re.escape(m) for m in _MARKERS))
 
 # Masks: a run of x's standing alone ("xxxx-xxxx", "sk_live_xxxxxxxx") or a long run
 # anywhere ("AKIAXXXXXXXXXXXXXXXX"). A bare "xxxx" inside base64 is too frequent to reject.
@@ -173,15 +174,18 @@ def _dominated(text: str) -> bool:
     """One character makes up most of the value ('xxxxxxx1', '0000-0000-0000')."""
     if len(text) < 4:
         return False
-    _, count = Counter(text.lower()).most_common(1)[0]
-    return count >= 0.6 * len(text)
+    lowered = text.lower()
+    distinct = set(lowered)
+    if len(distinct) - 1 > 0.4 * len(text):  # then no character can reach 60 %
+        return False
+    return max(map(lowered.count, distinct)) >= 0.6 * len(text)
 
 
 def _short_filler(text: str) -> bool:
     """The shape and word tests for values of up to ``_SHORT`` characters."""
     if _TEMPLATE.match(text) or _ANGLE_WORD.search(text) or _dominated(text):
         return True
-    alnum = "".join(c for c in text.lower() if c.isalnum())
+    alnum = "".join(filter(str.isalnum, text.lower()))
     if _sequential(alnum) or (len(alnum) >= 6 and any(alnum in k for k in _KEYBOARD)):
         return True
     # Word lists apply to word-ish segments only, never as substrings of a random token.
@@ -196,7 +200,7 @@ def is_placeholder(value: str) -> bool:
     lowered = text.lower()
     if (
         lowered in _EXACT
-        or any(marker in lowered for marker in _MARKERS)
+        or _MARKER.search(lowered)
         or _MASK.search(lowered)
         or _INTERPOLATION.search(text)
     ):

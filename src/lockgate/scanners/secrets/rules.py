@@ -9,15 +9,14 @@ suite, not a user's scan.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ def compiled(pattern: str) -> re.Pattern[str]:
     """A rule pattern compiled once, on first use.
 
     ASCII semantics for ``\\w``, ``\\s``, ``\\b`` and ``\\d``: the same as hyperscan's, so
-    both engines agree exactly (see engines.py). Compiling lazily keeps start-up fast: a
+    both engines agree exactly (see hyperscan_prefilter.py). Compiling lazily keeps start-up fast: a
     pre-commit run compiles only the few rules whose keywords occur.
     """
     return re.compile(pattern, re.ASCII)
@@ -117,6 +116,21 @@ class SecretRule:
     def allow_line_regexes(self) -> tuple[re.Pattern[str], ...]:
         return tuple(compiled(p) for p in self.allow_line_patterns)
 
+    @cached_property
+    def keyword_bytes(self) -> tuple[bytes, ...]:
+        """The keywords as UTF-8 bytes (to test lowered bytes of an ASCII buffer)."""
+        return tuple(k.encode() for k in self.keywords)
+
+    @cached_property
+    def allowed_value(self) -> AnyOf:
+        """Whether an allowlist regex finds a match in a value (all of them at once)."""
+        return AnyOf.of(self.allow_patterns)
+
+    @cached_property
+    def allowed_line(self) -> AnyOf:
+        """Whether an allowlist line regex finds a match in a line (all of them at once)."""
+        return AnyOf.of(self.allow_line_patterns)
+
     def info(self) -> RuleInfo:
         return RuleInfo(
             rule_id=self.rule_id,
@@ -128,6 +142,85 @@ class SecretRule:
             cwe=(self.cwe,),
             references=self.references,
         )
+
+
+_LINE_PREFIX = re.compile(r"^\^\[\^\\n\]\{0,(\d+)\}\?(?=\()")
+
+
+class AnyOf:
+    """``any(p.search(text) for p in patterns)``, compiled once and without needless work.
+
+    A pattern ``^[^\\n]{0,N}?(…)`` (the group within the first N+1 characters of a single
+    line) becomes a search for the group whose first match must start by N: the same
+    answer on text without newlines, without trying every prefix length in turn.
+    """
+
+    __slots__ = ("_bounded", "_plain")
+
+    def __init__(
+        self,
+        plain: tuple[re.Pattern[str], ...],
+        bounded: tuple[tuple[re.Pattern[str], int, re.Pattern[str]], ...],
+    ) -> None:
+        self._plain = plain
+        self._bounded = bounded
+
+    @classmethod
+    def of(cls, patterns: tuple[str, ...]) -> AnyOf:
+        plain: list[re.Pattern[str]] = []
+        bounded: list[tuple[re.Pattern[str], int, re.Pattern[str]]] = []
+        for pattern in patterns:
+            prefix = _LINE_PREFIX.match(pattern)
+            rest = pattern[prefix.end() :] if prefix else ""
+            if prefix and _one_group(rest):
+                bounded.append((compiled(rest), int(prefix.group(1)), compiled(pattern)))
+            else:
+                plain.append(compiled(pattern))
+        return cls(tuple(plain), tuple(bounded))
+
+    def search(self, text: str) -> bool:
+        """Whether one of the patterns finds a match in ``text``."""
+        if any(p.search(text) for p in self._plain):
+            return True
+        for rest, limit, whole in self._bounded:
+            if "\n" in text:
+                if whole.search(text):
+                    return True
+                continue
+            m = rest.search(text)
+            if m is not None and m.start() <= limit:
+                return True
+        return False
+
+
+def _one_group(pattern: str) -> bool:
+    """Whether ``pattern`` is exactly one parenthesised group (no top-level alternation)."""
+    if not pattern.startswith("("):
+        return False
+    depth = 0
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("[]", i) or pattern.startswith("[^]", i):
+                i += 2 if pattern.startswith("[]", i) else 3
+                continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(pattern) - 1
+        i += 1
+    return False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,6 +350,8 @@ def parse_rule(
 
 
 def _parse_documents(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str, Any]]]:
+    import tomllib  # only when the checked-rules cache cannot answer
+
     documents = []
     for name, data in files:
         try:
@@ -266,25 +361,43 @@ def _parse_documents(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str
     return documents
 
 
-def _cached_documents(
-    files: list[tuple[str, bytes]], digest: str, cache_dir: Path | None
-) -> list[tuple[str, dict[str, Any]]]:
-    """Parsed rule files, from a JSON cache keyed by the rule-set digest when possible
-    (parsing 400 rules of TOML costs more than the pre-commit budget allows)."""
-    if cache_dir is None:
-        return _parse_documents(files)
-    path = cache_dir / "secrets" / f"rules-{digest[:32]}.json"
-    with contextlib.suppress(OSError, ValueError):
-        cached = json.loads(path.read_bytes())
-        return [(str(name), doc) for name, doc in cached]
-    documents = _parse_documents(files)
+_CACHE_FORMAT = 2
+"""Version of the checked-rules cache format (part of its file name)."""
+
+
+def _cached_rules(cache_dir: Path, digest: str) -> tuple[SecretRule, ...] | None:
+    """Rules checked by an earlier run with the same rule files, or ``None``."""
+    path = cache_dir / "secrets" / f"rules-v{_CACHE_FORMAT}-{digest[:32]}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        return tuple(_rule_from_fields(fields) for fields in json.loads(path.read_bytes()))
+    return None
+
+
+def _cache_rules(cache_dir: Path, digest: str, rules: tuple[SecretRule, ...]) -> None:
+    import tempfile
+
+    path = cache_dir / "secrets" / f"rules-v{_CACHE_FORMAT}-{digest[:32]}.json"
     with contextlib.suppress(OSError, TypeError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(documents, handle)
+            json.dump([_rule_fields(r) for r in rules], handle)
         os.replace(tmp, path)
-    return documents
+
+
+def _rule_fields(rule: SecretRule) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(SecretRule):
+        value = getattr(rule, field.name)
+        fields[field.name] = value.name if isinstance(value, (Severity, Confidence)) else value
+    return fields
+
+
+def _rule_from_fields(fields: dict[str, Any]) -> SecretRule:
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    values["severity"] = Severity.parse(str(values["severity"]))
+    values["confidence"] = Confidence.parse(str(values["confidence"]))
+    return SecretRule(**values)
 
 
 def load_rules(
@@ -292,16 +405,22 @@ def load_rules(
 ) -> RuleSet:
     """Load rule files; duplicate ids across files are an error.
 
-    ``validate`` compiles every regex now; ``cache_dir`` keeps the parsed files between runs.
+    ``validate`` compiles every regex now. ``cache_dir`` keeps the checked rules between runs
+    (parsing and checking 400 rules of TOML costs more than the pre-commit budget allows);
+    the cache is used only without ``validate``, keyed by the digest of the rule files.
     """
     files = [(path.name, path.read_bytes()) for path in sorted(paths)]
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(name.encode() + b"\0" + data + b"\0")
     hexdigest = digest.hexdigest()
+    if cache_dir is not None and not validate:
+        cached = _cached_rules(cache_dir, hexdigest)
+        if cached is not None:
+            return RuleSet(rules=cached, digest=hexdigest)
     rules: list[SecretRule] = []
     seen: dict[str, str] = {}
-    for name, doc in _cached_documents(files, hexdigest, cache_dir):
+    for name, doc in _parse_documents(files):
         entries = doc.get("rule", [])
         if not isinstance(entries, list):
             raise RuleError(f"{name}: expected [[rule]] tables")
@@ -317,6 +436,8 @@ def load_rules(
                 raise RuleError(f"{name}: rule id {rule.id!r} already defined in {seen[rule.id]}")
             seen[rule.id] = name
             rules.append(rule)
+    if cache_dir is not None:
+        _cache_rules(cache_dir, hexdigest, tuple(rules))
     return RuleSet(rules=tuple(rules), digest=hexdigest)
 
 

@@ -8,18 +8,19 @@ in characters).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import BinaryIO
 
-from lockgate.scanners.secrets.engines import Prefilter
+from lockgate.scanners.secrets.engines import Prefilter, Selection
 from lockgate.scanners.secrets.matcher import (
     LineIndex,
     SecretMatch,
     ascii_lower,
     confirm,
+    confirm_span,
     keep_most_specific,
-    rule_applies_to_path,
+    line_scoped,
 )
 from lockgate.scanners.secrets.rules import SecretRule
 
@@ -42,25 +43,28 @@ class SecretScanner:
 
     def scan_buffer(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every match in ``data`` (the whole content of ``path``), in position order."""
-        return list(self._scan_window(data, path, final=True, limit=len(data)))
+        return self._scan_window(data, path, final=True, limit=len(data))
 
-    def _scan_window(
-        self, data: bytes, path: str, *, final: bool, limit: int
-    ) -> Iterator[SecretMatch]:
-        # Prefilter first (one hyperscan pass), then path filters on the few candidates.
-        candidates = [r for r in self.prefilter.candidates(data) if rule_applies_to_path(r, path)]
-        if not candidates:
-            return
+    def _scan_window(self, data: bytes, path: str, *, final: bool, limit: int) -> list[SecretMatch]:
+        # One prefilter pass; nothing else happens to a buffer without candidates.
+        selection = self.prefilter.select(data, path)
+        if not selection.rules:
+            return []
+        ascii_ = data.isascii()
+        spans = _ascii_spans(selection, data) if ascii_ and selection.ends else {}
+        if spans and all(spans.get(r.id) == [] for r in selection.rules):
+            return []  # no hinted line holds a keyword: not even worth decoding
         text = decode(data)
-        index = LineIndex(text)
-        lowered = ascii_lower(text) if any(r.scope == "line" for r in candidates) else None
-        found: list[SecretMatch] = []
-        for rule in candidates:
-            found.extend(confirm(rule, text, index, lowered))
+        found = _confirm(selection, data, text, spans)
+        if not found:
+            return []
         found.sort(key=lambda m: (m.start, m.end, m.rule.id))
-        for match in keep_most_specific(found):
-            if final or len(text[: match.start].encode("utf-8", "surrogateescape")) < limit:
-                yield match
+        kept = keep_most_specific(found)
+        if final:
+            return kept
+        if ascii_:  # byte and character offsets coincide
+            return [m for m in kept if m.start < limit]
+        return [m for m in kept if len(text[: m.start].encode("utf-8", "surrogateescape")) < limit]
 
     def scan_stream(self, stream: BinaryIO, path: str) -> Iterator[SecretMatch]:
         """Every match in a stream of any size, in windows with overlap."""
@@ -80,6 +84,89 @@ class SecretScanner:
             else:
                 col_at += len(decode(consumed))
             buf = buf[WINDOW:] + stream.read(WINDOW)
+
+
+def _ascii_spans(selection: Selection, data: bytes) -> dict[str, list[tuple[int, int]]]:
+    """For an ASCII buffer, where byte and character offsets coincide: the lines to confirm
+    for each line-scoped rule the prefilter gave hints for."""
+    spans = {}
+    for rule in selection.rules:
+        ends = selection.ends.get(rule.id)
+        if ends is not None and line_scoped(rule):
+            spans[rule.id] = _ascii_hinted_lines(rule, data, ends)
+    return spans
+
+
+def _confirm(
+    selection: Selection, data: bytes, text: str, spans: dict[str, list[tuple[int, int]]]
+) -> list[SecretMatch]:
+    """The accepted matches of the selected rules: on the lines in ``spans`` or hinted by the
+    prefilter, on every keyword line, or on the whole text, as each rule allows."""
+    index = LineIndex(text)
+    lowered: str | None = None
+    found: list[SecretMatch] = []
+    for rule in selection.rules:
+        rule_spans: Iterable[tuple[int, int]] | None = spans.get(rule.id)
+        if rule_spans is None and line_scoped(rule):
+            if lowered is None:
+                lowered = ascii_lower(text)
+            ends = selection.ends.get(rule.id)
+            if ends is not None:
+                rule_spans = _hinted_lines(rule, data, index, ends=ends, lowered=lowered)
+        if rule_spans is None:
+            found.extend(confirm(rule, text, index, lowered))
+            continue
+        for start, end in rule_spans:
+            found.extend(confirm_span(rule, text, index, start, end))
+    return found
+
+
+def _ascii_hinted_lines(
+    rule: SecretRule, data: bytes, ends: Sequence[int]
+) -> list[tuple[int, int]]:
+    """In an ASCII buffer: the lines, as spans in order, that hold an offset of ``ends``
+    (where the prefilter says a match may end) and one of the rule's keywords, the only
+    lines where the rule's regex, run on each keyword line on its own, can match."""
+    keywords = rule.keyword_bytes
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for end in sorted(set(ends)):
+        last = end - 1  # the last byte of the possible match
+        if last < 0:
+            continue
+        start = data.rfind(b"\n", 0, last) + 1
+        if start in seen:
+            continue
+        seen.add(start)
+        stop = data.find(b"\n", last)
+        if stop == -1:
+            stop = len(data)
+        line = data[start:stop].lower()
+        if any(k in line for k in keywords):
+            spans.append((start, stop))
+    return spans
+
+
+def _hinted_lines(
+    rule: SecretRule, data: bytes, index: LineIndex, *, ends: Sequence[int], lowered: str
+) -> Iterator[tuple[int, int]]:
+    """Like :func:`_ascii_hinted_lines` for any buffer: lines are counted on the bytes (a
+    newline byte is a newline character), keywords found in the ASCII-lowered text."""
+    keywords = rule.keywords
+    seen: set[int] = set()
+    at, line_no = 0, 1
+    for end in sorted(set(ends)):
+        last = end - 1
+        if last < 0:
+            continue
+        line_no += data.count(b"\n", at, last)
+        at = last
+        if line_no in seen:
+            continue
+        seen.add(line_no)
+        start, stop = index.span(line_no)
+        if any(k in lowered[start:stop] for k in keywords):
+            yield start, stop
 
 
 def _shift(match: SecretMatch, line_at: int, col_at: int) -> SecretMatch:

@@ -208,3 +208,26 @@ def test_control_runs_through_the_engine(rule_set: RuleSet, tmp_path: Path) -> N
     versions = dict(result.data_versions)
     assert versions["secret-engine"] in ("hyperscan", "re")
     assert versions["secret-rule-count"] == "3"
+
+
+def test_a_file_that_grew_after_listing_is_scanned_whole(rule_set: RuleSet, tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a.txt": "short\n"})
+    (tmp_path / "a.txt").write_text("short\n" + "x\n" * 5000 + f"k = {TOKEN}\n")
+    out = run(rule_set, ws)
+    assert [f.location.start_line for f in out.findings] == [5002]  # type: ignore[attr-defined]
+
+
+def test_a_file_larger_than_a_window_is_streamed_with_exact_positions(
+    rule_set: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lockgate.scanners.secrets import control, scanner
+
+    for module in (control, scanner):
+        monkeypatch.setattr(module, "WINDOW", 4096)
+        monkeypatch.setattr(module, "OVERLAP", 512)
+    lines = [f"line {i:05d} " + "y" * 30 for i in range(1000)]
+    lines[10], lines[700] = f"a = {TOKEN}", f"b = {OTHER}"
+    ws = workspace(tmp_path, {"big.txt": "\n".join(lines) + "\n"})
+    out = run(rule_set, ws, engine="re")
+    found = sorted((f.location.start_line, f.location.start_column) for f in out.findings)  # type: ignore[attr-defined]
+    assert found == [(11, 5), (701, 5)]

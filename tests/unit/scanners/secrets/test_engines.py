@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from lockgate.scanners.secrets.engines import (
-    HyperscanPrefilter,
-    KeywordPrefilter,
-    build_prefilter,
-)
+from lockgate.scanners.secrets.engines import KeywordPrefilter, build_prefilter
 from lockgate.scanners.secrets.rules import RuleSet, builtin_rules
 from lockgate.scanners.secrets.scanner import SecretScanner
 
 hyperscan = pytest.importorskip("hyperscan")
+from lockgate.scanners.secrets.hyperscan_prefilter import (  # noqa: E402
+    HyperscanPrefilter,
+    forget_databases,
+)
 
 SAMPLES = [
     b"token = tkn_Zq8XbV2mN4pL7rT1wY9sK3dF\n",
@@ -58,8 +58,9 @@ def test_the_compiled_database_is_cached_by_rule_set_digest(
     rule_set: RuleSet, tmp_path: Path
 ) -> None:
     build_prefilter(rule_set, cache_dir=tmp_path)
-    cached = list((tmp_path / "secrets").glob("hs-*.db"))
-    assert len(cached) == 1 and rule_set.digest[:32] in cached[0].name
+    (cached,) = (tmp_path / "secrets").glob("hs-*")
+    assert rule_set.digest[:32] in cached.name and (cached / "primary.db").is_file()
+    forget_databases()  # a new process: the databases come from the disk cache
     again = SecretScanner(
         rules=rule_set.rules, prefilter=build_prefilter(rule_set, cache_dir=tmp_path)
     )
@@ -68,10 +69,11 @@ def test_the_compiled_database_is_cached_by_rule_set_digest(
 
 def test_a_corrupt_cache_is_rebuilt(rule_set: RuleSet, tmp_path: Path) -> None:
     build_prefilter(rule_set, cache_dir=tmp_path)
-    (cached,) = (tmp_path / "secrets").glob("hs-*.db")
-    cached.write_bytes(b"garbage")
+    for cached in (tmp_path / "secrets").glob("hs-*/**/*.db"):
+        cached.write_bytes(b"garbage")
+    forget_databases()
     prefilter = build_prefilter(rule_set, cache_dir=tmp_path)
-    assert [r.id for r in prefilter.candidates(SAMPLES[0])] == ["test-token"]
+    assert [r.id for r in prefilter.select(SAMPLES[0], "f.txt").rules] == ["test-token"]
 
 
 def test_re_engine_can_be_forced(rule_set: RuleSet) -> None:

@@ -6,8 +6,8 @@ import io
 import tracemalloc
 
 from lockgate.scanners.secrets import scanner as scanner_module
-from lockgate.scanners.secrets.engines import Prefilter, build_prefilter
-from lockgate.scanners.secrets.rules import RuleSet, SecretRule
+from lockgate.scanners.secrets.engines import Prefilter, Selection, build_prefilter
+from lockgate.scanners.secrets.rules import RuleSet
 from lockgate.scanners.secrets.scanner import SecretScanner
 
 TOKEN = "tkn_Zq8XbV2mN4pL7rT1wY9sK3dF"
@@ -54,10 +54,10 @@ class CountingPrefilter:
         self.bytes_seen = 0
         self.calls = 0
 
-    def candidates(self, data: bytes) -> list[SecretRule]:
+    def select(self, data: bytes, path: str) -> Selection:
         self.calls += 1
         self.bytes_seen += len(data)
-        return self.inner.candidates(data)
+        return self.inner.select(data, path)
 
 
 def test_a_50_mb_single_line_file_is_linear_and_bounded(rule_set: RuleSet) -> None:

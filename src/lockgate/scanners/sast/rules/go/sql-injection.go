@@ -58,9 +58,15 @@ func (s *Store) UserSafe(w http.ResponseWriter, r *http.Request) {
 	var ids []int
 	// ok: lockgate.go.sql-injection.string-built-query
 	s.dbx.Select(&ids, "SELECT id FROM users WHERE name = ?", name)
+	stmt, err := s.db.Prepare("SELECT id FROM users WHERE name = ?")
+	if err != nil {
+		return
+	}
+	defer stmt.Close()
 	// ok: lockgate.go.sql-injection.string-built-query
-	header := r.Header.Get("X-Request-Id")
-	_ = header
+	stmt.QueryRow(name)
+	// ok: lockgate.go.sql-injection.string-built-query
+	stmt.Exec(name)
 }
 
 func (s *Store) Page(w http.ResponseWriter, r *http.Request) {

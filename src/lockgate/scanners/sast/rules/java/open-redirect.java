@@ -1,9 +1,12 @@
 package com.example.web;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.Set;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -41,6 +44,12 @@ public class LoginController {
         return new ModelAndView("redirect:https://" + host + "/sso");
     }
 
+    @GetMapping("/api/next")
+    public ResponseEntity<Void> apiNext(@RequestParam String next) {
+        // ruleid: lockgate.java.open-redirect.tainted-redirect
+        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create(next)).build();
+    }
+
     @GetMapping("/orders/open")
     public String openOrder(@RequestParam String id) {
         // ok: lockgate.java.open-redirect.tainted-redirect
@@ -53,6 +62,23 @@ public class LoginController {
             return "redirect:/";
         }
         // ok: lockgate.java.open-redirect.tainted-redirect
+        return "redirect:" + next;
+    }
+
+    @GetMapping("/logout/checked")
+    public void logoutChecked(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String url = request.getParameter("url");
+        if (!UrlPolicy.isAllowedRedirect(url)) {
+            response.sendRedirect("/error");
+            return;
+        }
+        // ok: lockgate.java.open-redirect.tainted-redirect
+        response.sendRedirect(url);
+    }
+
+    @GetMapping("/implicit")
+    public String implicit(String next) {
+        // ruleid: lockgate.java.open-redirect.tainted-redirect
         return "redirect:" + next;
     }
 

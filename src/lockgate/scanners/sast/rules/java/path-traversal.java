@@ -60,6 +60,21 @@ public class FileController {
         return "ok";
     }
 
+    @GetMapping("/image")
+    public byte[] image(String filepath) throws IOException {
+        // ruleid: lockgate.java.path-traversal.tainted-file-access
+        return Files.readAllBytes(Paths.get(filepath));
+    }
+
+    @GetMapping("/image-checked")
+    public byte[] imageChecked(String filepath) throws IOException {
+        if (PathPolicy.sanitizePath(filepath) == null) {
+            throw new AccessDeniedException(filepath);
+        }
+        // ok: lockgate.java.path-traversal.tainted-file-access
+        return Files.readAllBytes(Paths.get(filepath));
+    }
+
     @GetMapping("/files-safe")
     public byte[] readSafe(@RequestParam String name) throws IOException {
         Path p = BASE.resolve(name).normalize();

@@ -12,6 +12,7 @@ import javax.persistence.EntityManager;
 import javax.servlet.http.HttpServletRequest;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -88,6 +89,12 @@ public class UserController {
     public int rename(@RequestBody RenameRequest body) {
         // ruleid: lockgate.java.sql-injection.jdbc-template
         return jdbcTemplate.update("UPDATE users SET name = '" + body.getName() + "' WHERE id = 1");
+    }
+
+    @GetMapping("/users/client")
+    public List<Map<String, Object>> client(@RequestParam String city, JdbcClient jdbcClient) {
+        // ruleid: lockgate.java.sql-injection.jdbc-template
+        return jdbcClient.sql("SELECT * FROM users WHERE city = '" + city + "'").query().listOfRows();
     }
 
     @GetMapping("/users/sorted")

@@ -45,6 +45,13 @@ app.get("/safe-allow", (req, res) => {
   cp.exec("ping -c 1 " + host);
 });
 
+app.get("/safe-inline-allow", (req, res) => {
+  if (ALLOWED_HOSTS.includes(req.query.host)) {
+    // ok: lockgate.javascript.command-injection.child-process-exec
+    cp.exec("ping -c 1 " + req.query.host);
+  }
+});
+
 app.get("/safe-const", (req, res) => {
   // ok: lockgate.javascript.command-injection.child-process-exec
   cp.exec("uptime", (err, out) => res.send(out));

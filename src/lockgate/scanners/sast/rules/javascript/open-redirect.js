@@ -44,6 +44,29 @@ app.get("/safe-allow", (req, res) => {
   res.redirect(next);
 });
 
+app.get("/safe-inline-allow", (req, res) => {
+  if (req.query.next && ALLOWED_TARGETS.has(req.query.next)) {
+    // ok: lockgate.javascript.open-redirect.tainted-redirect
+    res.redirect(req.query.next);
+  } else {
+    // ok: lockgate.javascript.open-redirect.tainted-redirect
+    res.redirect("/");
+  }
+  if (!ALLOWED_TARGETS.has(req.query.back)) {
+    // ruleid: lockgate.javascript.open-redirect.tainted-redirect
+    res.redirect(req.query.back);
+  }
+});
+
+app.get("/safe-validator", (req, res) => {
+  const next = req.query.next;
+  if (!isSafeRedirect(next)) {
+    return res.redirect("/");
+  }
+  // ok: lockgate.javascript.open-redirect.tainted-redirect
+  res.redirect(next);
+});
+
 app.get("/safe-const", (req, res) => {
   // ok: lockgate.javascript.open-redirect.tainted-redirect
   res.redirect("/home");

@@ -1,0 +1,211 @@
+"""The Java rule pack (Spring MVC and the Servlet API): every rule's annotated fixture
+passes under ``semgrep --test``, every rule carries the metadata lockgate reports, and a scan
+through lockgate's SAST control turns a vulnerable Spring controller into findings while its
+hardened twin stays quiet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lockgate.model import Severity
+from lockgate.scanners.sast.control import SastControl
+from tests.conftest import shared_dataset
+from tests.unit.scanners.sast._support import scan, write_tree
+from tests.unit.scanners.sast.rules import _pack_checks as pack
+
+LANGUAGE = "java"
+RULES = pack.rules(LANGUAGE)
+RULE_FILES = pack.rule_files(LANGUAGE)
+REFERENCE_SOURCE_RULE = "lockgate.java.sql-injection.jdbc-statement"
+
+
+# -- the rules as written ------------------------------------------------------------------
+
+
+def test_the_pack_covers_the_spring_vulnerability_classes() -> None:
+    topics = {pack.topic_of(r.id, LANGUAGE) for r in RULES}
+    expected = {
+        "command-injection", "sql-injection", "xss", "path-traversal", "open-redirect",
+        "deserialization", "xxe",
+    }  # fmt: skip
+    assert expected <= topics, f"missing topics: {sorted(expected - topics)}"
+    assert 10 <= len(RULES) <= 20
+    assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_id_names_language_topic_and_rule(rule: pack.PackRule) -> None:
+    topic = pack.topic_of(rule.id, LANGUAGE)
+    assert topic, f"{rule.id}: expected lockgate.java.<topic>.<kebab-name>"
+    assert topic == rule.file.stem, f"{rule.id} lives in {rule.file.name}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_applies_to_java(rule: pack.PackRule) -> None:
+    assert rule.body.get("languages") == ["java"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_carries_the_metadata_lockgate_reports(rule: pack.PackRule) -> None:
+    assert pack.metadata_problems(rule) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_no_constraint_refers_to_a_metavariable_a_branch_never_binds(rule: pack.PackRule) -> None:
+    assert pack.unbound_metavariables(rule) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_each_rule_has_cases_that_must_and_must_not_match(rule: pack.PackRule) -> None:
+    fixtures = pack.fixtures_of(rule.file)
+    assert fixtures, f"{rule.file.name} has no fixture beside it"
+    positives = [n for f in fixtures for n in pack.annotated_lines(f, "ruleid", rule.id)]
+    negatives = [n for f in fixtures for n in pack.annotated_lines(f, "ok", rule.id)]
+    assert positives, f"{rule.id}: no `ruleid:` case"
+    assert negatives, f"{rule.id}: no `ok:` case (precision)"
+
+
+def test_taint_rules_share_one_definition_of_spring_request_sources() -> None:
+    reference = next(r for r in RULES if r.id == REFERENCE_SOURCE_RULE)
+    shared = reference.body["pattern-sources"]
+    taint = [r for r in RULES if r.body.get("mode") == "taint"]
+    assert len(taint) >= 10
+    drifted = [r.id for r in taint if r.body["pattern-sources"] != shared]
+    assert not drifted, f"request sources differ from {REFERENCE_SOURCE_RULE}: {drifted}"
+
+
+# -- semgrep's own fixture tests -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def semgrep_test_report(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Any]:
+    return pack.semgrep_test(LANGUAGE, tmp_path_factory.mktemp("semgrep-home"))
+
+
+def test_semgrep_accepts_every_rule_file(semgrep_test_report: Mapping[str, Any]) -> None:
+    assert not semgrep_test_report.get("config_with_errors"), semgrep_test_report
+    assert not semgrep_test_report.get("config_missing_tests")
+    assert set(pack.fixture_verdicts(semgrep_test_report)) == {r.id for r in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_finds_exactly_the_annotated_lines(
+    rule: pack.PackRule, semgrep_test_report: Mapping[str, Any]
+) -> None:
+    check = pack.fixture_verdicts(semgrep_test_report).get(rule.id)
+    failure = pack.check_failure(rule.id, check)
+    if failure:
+        pytest.fail(failure)
+
+
+# -- real third-party code without request handlers ----------------------------------------
+
+
+def test_no_findings_on_third_party_java_without_request_handlers(tmp_path: Path) -> None:
+    samples = sorted(shared_dataset("secrets", "credsweeper-samples").glob("*.java"))
+    assert samples
+    report = pack.run_semgrep(
+        ["--config", str(pack.pack_dir(LANGUAGE)), *map(str, samples)], home=tmp_path
+    )
+    assert report["results"] == []
+    # Some samples are Java-like fragments: those are parse errors of the file, never of a rule.
+    assert all(pack.is_parse_error(e) for e in report["errors"]), report["errors"]
+    assert len(report["paths"]["scanned"]) == len(samples)
+
+
+# -- through lockgate's SAST control -------------------------------------------------------
+
+VULNERABLE_CONTROLLER = """\
+package com.example;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import javax.sql.DataSource;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.springframework.web.bind.annotation.*;
+
+@RestController
+public class UserController {
+    private final DataSource dataSource;
+
+    public UserController(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @GetMapping("/users")
+    public String users(@RequestParam String name) throws Exception {
+        Connection conn = dataSource.getConnection();
+        String sql = "SELECT * FROM users WHERE name = '" + name + "'";
+        ResultSet rs = conn.createStatement().executeQuery(sql);
+        return rs.next() ? "found" : "none";
+    }
+
+    @PostMapping("/import")
+    public String importXml(@RequestBody byte[] body) throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        return dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(body)).getNodeName();
+    }
+}
+"""
+
+HARDENED_CONTROLLER = """\
+package com.example;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import javax.sql.DataSource;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.springframework.web.bind.annotation.*;
+
+@RestController
+public class UserController {
+    private final DataSource dataSource;
+
+    public UserController(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @GetMapping("/users")
+    public String users(@RequestParam String name) throws Exception {
+        Connection conn = dataSource.getConnection();
+        PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE name = ?");
+        ps.setString(1, name);
+        return ps.executeQuery().next() ? "found" : "none";
+    }
+
+    @PostMapping("/import")
+    public String importXml(@RequestBody byte[] body) throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(body)).getNodeName();
+    }
+}
+"""
+
+
+def test_a_vulnerable_spring_controller_becomes_lockgate_findings(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "app", {"src/UserController.java": VULNERABLE_CONTROLLER})
+    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
+    assert list(output.errors) == []
+    by_rule = {f.rule_id: f for f in output.findings}
+    sql = by_rule["sast/lockgate.java.sql-injection.jdbc-statement"]
+    assert sql.severity is Severity.CRITICAL
+    assert sql.cwe == ("CWE-89",)
+    assert sql.location is not None
+    assert (sql.location.path, sql.location.start_line) == ("src/UserController.java", 21)
+    xxe = by_rule["sast/lockgate.java.xxe.document-builder-factory"]
+    assert xxe.severity is Severity.HIGH
+    assert xxe.cwe == ("CWE-611",)
+    assert len(output.findings) == 2
+
+
+def test_the_hardened_spring_controller_has_no_findings(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "app", {"src/UserController.java": HARDENED_CONTROLLER})
+    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
+    assert list(output.errors) == []
+    assert [f.rule_id for f in output.findings] == []

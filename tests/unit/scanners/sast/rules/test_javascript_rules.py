@@ -1,0 +1,215 @@
+"""The JavaScript/TypeScript rule pack (Express and Node): every rule's annotated fixtures
+pass under ``semgrep --test`` (TypeScript included), every rule carries the metadata lockgate
+reports, and a scan through lockgate's SAST control turns a vulnerable Express app into
+findings while its hardened twin stays quiet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lockgate.model import Severity
+from lockgate.scanners.sast.control import SastControl
+from tests.conftest import shared_dataset
+from tests.unit.scanners.sast._support import scan, write_tree
+from tests.unit.scanners.sast.rules import _pack_checks as pack
+
+LANGUAGE = "javascript"
+RULES = pack.rules(LANGUAGE)
+RULE_FILES = pack.rule_files(LANGUAGE)
+REFERENCE_SOURCE_RULE = "lockgate.javascript.sql-injection.string-built-query"
+
+
+# -- the rules as written ------------------------------------------------------------------
+
+
+def test_the_pack_covers_the_node_vulnerability_classes() -> None:
+    topics = {pack.topic_of(r.id, LANGUAGE) for r in RULES}
+    expected = {
+        "command-injection", "sql-injection", "xss", "path-traversal", "open-redirect",
+        "deserialization", "code-injection", "xxe", "prototype-pollution", "ssrf",
+    }  # fmt: skip
+    assert expected <= topics, f"missing topics: {sorted(expected - topics)}"
+    assert 10 <= len(RULES) <= 20
+    assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_id_names_language_topic_and_rule(rule: pack.PackRule) -> None:
+    topic = pack.topic_of(rule.id, LANGUAGE)
+    assert topic, f"{rule.id}: expected lockgate.javascript.<topic>.<kebab-name>"
+    assert topic == rule.file.stem, f"{rule.id} lives in {rule.file.name}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_applies_to_javascript_and_typescript(rule: pack.PackRule) -> None:
+    assert rule.body.get("languages") == ["javascript", "typescript"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_carries_the_metadata_lockgate_reports(rule: pack.PackRule) -> None:
+    assert pack.metadata_problems(rule) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_no_constraint_refers_to_a_metavariable_a_branch_never_binds(rule: pack.PackRule) -> None:
+    assert pack.unbound_metavariables(rule) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_each_rule_has_cases_that_must_and_must_not_match(rule: pack.PackRule) -> None:
+    fixtures = pack.fixtures_of(rule.file)
+    assert fixtures, f"{rule.file.name} has no fixture beside it"
+    positives = [n for f in fixtures for n in pack.annotated_lines(f, "ruleid", rule.id)]
+    negatives = [n for f in fixtures for n in pack.annotated_lines(f, "ok", rule.id)]
+    assert positives, f"{rule.id}: no `ruleid:` case"
+    assert negatives, f"{rule.id}: no `ok:` case (precision)"
+
+
+def test_typescript_has_fixtures_of_its_own() -> None:
+    typescript = sorted(p.name for p in pack.pack_dir(LANGUAGE).glob("*.ts"))
+    assert len(typescript) >= 2, typescript
+    for fixture in pack.pack_dir(LANGUAGE).glob("*.ts"):
+        assert (fixture.parent / f"{fixture.stem}.yaml").is_file(), fixture.name
+
+
+def test_taint_rules_share_one_definition_of_express_request_sources() -> None:
+    reference = next(r for r in RULES if r.id == REFERENCE_SOURCE_RULE)
+    shared = reference.body["pattern-sources"]
+    taint = [r for r in RULES if r.body.get("mode") == "taint"]
+    assert len(taint) >= 10
+    drifted = [r.id for r in taint if r.body["pattern-sources"] != shared]
+    assert not drifted, f"request sources differ from {REFERENCE_SOURCE_RULE}: {drifted}"
+
+
+# -- semgrep's own fixture tests -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def semgrep_test_report(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Any]:
+    return pack.semgrep_test(LANGUAGE, tmp_path_factory.mktemp("semgrep-home"))
+
+
+def test_semgrep_accepts_every_rule_file(semgrep_test_report: Mapping[str, Any]) -> None:
+    assert not semgrep_test_report.get("config_with_errors"), semgrep_test_report
+    assert not semgrep_test_report.get("config_missing_tests")
+    assert set(pack.fixture_verdicts(semgrep_test_report)) == {r.id for r in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
+def test_rule_finds_exactly_the_annotated_lines(
+    rule: pack.PackRule, semgrep_test_report: Mapping[str, Any]
+) -> None:
+    check = pack.fixture_verdicts(semgrep_test_report).get(rule.id)
+    failure = pack.check_failure(rule.id, check)
+    if failure:
+        pytest.fail(failure)
+
+
+def test_typescript_fixtures_are_matched_not_just_parsed(
+    semgrep_test_report: Mapping[str, Any],
+) -> None:
+    reported_in_ts = {
+        rule
+        for rule, check in pack.fixture_verdicts(semgrep_test_report).items()
+        for path, match in check.get("matches", {}).items()
+        if path.endswith(".ts") and match.get("reported_lines")
+    }
+    assert "lockgate.javascript.sql-injection.string-built-query" in reported_in_ts
+    assert "lockgate.javascript.command-injection.spawn-shell" in reported_in_ts
+
+
+# -- real third-party code without request handlers ----------------------------------------
+
+
+def test_no_findings_on_third_party_scripts_without_request_handlers(tmp_path: Path) -> None:
+    samples = [
+        *sorted(shared_dataset("sast", "vulpy").glob("*/payloads/*.js")),
+        *sorted(shared_dataset("secrets", "credsweeper-samples").glob("*.js")),
+    ]
+    assert samples
+    report = pack.run_semgrep(
+        ["--config", str(pack.pack_dir(LANGUAGE)), *map(str, samples)], home=tmp_path
+    )
+    assert report["errors"] == []
+    assert len(report["paths"]["scanned"]) == len(samples)
+    assert report["results"] == []
+
+
+# -- through lockgate's SAST control -------------------------------------------------------
+
+VULNERABLE_APP = """\
+const express = require("express");
+const { exec } = require("child_process");
+const mysql = require("mysql");
+const app = express();
+const db = mysql.createConnection({});
+
+app.get("/user", (req, res) => {
+  const sql = "SELECT * FROM users WHERE name = '" + req.query.name + "'";
+  db.query(sql, (e, rows) => res.json(rows));
+});
+
+app.get("/ping", (req, res) => {
+  exec("ping -c 1 " + req.query.host, (e, out) => res.type("text/plain").send(out));
+});
+
+app.get("/next", (req, res) => {
+  res.redirect(req.query.next);
+});
+"""
+
+HARDENED_APP = """\
+const express = require("express");
+const { execFile } = require("child_process");
+const mysql = require("mysql");
+const app = express();
+const db = mysql.createConnection({});
+const TARGETS = new Set(["/", "/account"]);
+
+app.get("/user", (req, res) => {
+  db.query("SELECT * FROM users WHERE name = ?", [req.query.name], (e, rows) => res.json(rows));
+});
+
+app.get("/ping", (req, res) => {
+  const host = String(req.query.host);
+  execFile("ping", ["-c", "1", host], (e, out) => res.type("text/plain").send(out));
+});
+
+app.get("/next", (req, res) => {
+  const next = req.query.next;
+  if (!TARGETS.has(next)) {
+    return res.redirect("/");
+  }
+  res.redirect(next);
+});
+"""
+
+
+def test_a_vulnerable_express_app_becomes_lockgate_findings(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "app", {"server.js": VULNERABLE_APP})
+    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
+    assert list(output.errors) == []
+    by_rule = {f.rule_id: f for f in output.findings}
+    sql = by_rule["sast/lockgate.javascript.sql-injection.string-built-query"]
+    assert sql.severity is Severity.CRITICAL
+    assert sql.cwe == ("CWE-89",)
+    assert sql.location is not None
+    assert (sql.location.path, sql.location.start_line) == ("server.js", 9)
+    assert "?" in sql.remediation
+    command = by_rule["sast/lockgate.javascript.command-injection.child-process-exec"]
+    assert command.cwe == ("CWE-78",)
+    redirect = by_rule["sast/lockgate.javascript.open-redirect.tainted-redirect"]
+    assert redirect.severity is Severity.MEDIUM
+    assert len(output.findings) == 3
+
+
+def test_the_hardened_twin_has_no_findings(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "app", {"server.js": HARDENED_APP})
+    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
+    assert list(output.errors) == []
+    assert [f.rule_id for f in output.findings] == []
