@@ -34,6 +34,11 @@ def create(response, session):
     return response
 
 
+def remember(jar, cookie):
+    # ok: lockgate.python.cookies.set-cookie-without-security-flags
+    jar.set_cookie(cookie)
+
+
 def destroy(response):
     # ok: lockgate.python.cookies.set-cookie-without-security-flags
     response.set_cookie("app_session", "", expires=0)

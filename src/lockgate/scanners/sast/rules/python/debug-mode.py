@@ -24,3 +24,9 @@ app.config["DEBUG"] = False
 app.run(debug=True, host="127.0.1.1", port=5000)
 # ok: lockgate.python.debug-mode.flask-debug-enabled
 app.run(host="0.0.0.0", port=8080)
+
+
+class Parser:
+    def set_debug(self):
+        # ok: lockgate.python.debug-mode.flask-debug-enabled
+        self.debug = True

@@ -43,6 +43,15 @@ def load_config(path):
     return config
 
 
+def load_roundtrip(path):
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    with open(path) as handle:
+        # ok: lockgate.python.deserialization.yaml-unsafe-load
+        return yaml.load(handle)
+
+
 def load_session(request):
     session = {}
     cookie = request.cookies.get("app_session")

@@ -3,6 +3,7 @@
 import html
 
 import jinja2
+from fastapi import FastAPI
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -89,3 +90,12 @@ def make_env(path):
     # ok: lockgate.python.xss.jinja2-autoescape-disabled
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(path), autoescape=True)
     return env
+
+
+api = FastAPI()
+
+
+@api.get("/hello/{name}")
+async def fastapi_hello(name: str):
+    # ok: lockgate.python.xss.tainted-html-response
+    return f"Hello {name}"
