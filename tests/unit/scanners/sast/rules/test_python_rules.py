@@ -174,6 +174,13 @@ def test_python_fixtures_are_marked_for_linters_to_ignore() -> None:
         assert first == "# ruff: noqa", f"{fixture.name} must start with '# ruff: noqa'"
 
 
+def test_rule_files_avoid_yaml_merge_keys_semgrep_ignores() -> None:
+    # semgrep's YAML reader keeps the base values of `<<: *anchor` over the overrides,
+    # so metadata must be written out in full (plain anchors and aliases are fine).
+    merged = [p.name for p in _rule_files() if re.search(r"^\s*<<:", p.read_text(), re.M)]
+    assert not merged, f"merge keys in {merged}"
+
+
 def _taint_rules() -> Iterator[PackRule]:
     return (r for r in RULES if r.body.get("mode") == "taint")
 

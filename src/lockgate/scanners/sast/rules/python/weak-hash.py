@@ -40,3 +40,8 @@ def etag(body):
 def legacy_token_digest(token):
     # ok: lockgate.python.weak-hash.weak-hash-for-security
     return hashlib.md5(token, usedforsecurity=False).hexdigest()
+
+
+def audit(password):
+    # ruleid: lockgate.python.weak-hash.weak-hash-for-security
+    print(hashlib.md5(password.encode()).hexdigest())
