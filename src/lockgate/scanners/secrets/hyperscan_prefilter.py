@@ -58,7 +58,8 @@ through a second pass. Rules with only longer keywords (``kind: secret``, ``db_p
 ``awstemplateformatversion``) are gated. The split only affects speed, never results."""
 
 CACHE_LAYOUT = "7"
-"""Version of the database layout; part of the cache file names."""
+"""Version of the database layout and of :func:`prefilter_pattern`, part of the cache
+directory name: bump it when either changes."""
 
 _NOT_A_LETTER = re.compile(r"[^a-z]")
 _PRIMARY, _GATED = 1, 2

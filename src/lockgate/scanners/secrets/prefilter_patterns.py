@@ -2,7 +2,8 @@
 
 Hyperscan only narrows down where Python's regex must look, so any pattern matching at least
 everything the rule's regex matches will do. The rewrite keeps compile times short and
-avoids constructs on which vectorscan 5.4.12 misses matches.
+avoids constructs on which vectorscan 5.4.12 misses matches. Compiled databases are cached
+on disk: a change here must bump ``hyperscan_prefilter.CACHE_LAYOUT``.
 """
 
 from __future__ import annotations
