@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from lockgate.scanners.iac.checks import BUILTIN_DIR, CheckError, load_check_files
-from lockgate.scanners.iac.engine import Verdict, evaluate_example
+from lockgate.scanners.iac.engine import example_problems
 
 
 def main(argv: list[str]) -> int:
@@ -23,20 +23,9 @@ def main(argv: list[str]) -> int:
         return 1
     problems = 0
     for check in check_set.checks:
-        for outcome_name, expected in (("fail", Verdict.FAIL), ("pass", Verdict.PASS)):
-            examples = check.examples.get(outcome_name, ())
-            if not examples:
-                print(f"{check.id}: no '{outcome_name}' example ({check.source})")
-                problems += 1
-            for index, example in enumerate(examples):
-                outcome = evaluate_example(check, example)
-                if outcome.verdict is not expected:
-                    print(
-                        f"{check.id}: examples.{outcome_name}[{index}] gave "
-                        f"{outcome.verdict.value}, expected {expected.value}"
-                        + (f" ({outcome.detail})" if outcome.detail else "")
-                    )
-                    problems += 1
+        for problem in example_problems(check):
+            print(problem)
+            problems += 1
     by_domain: dict[str, int] = {}
     for check in check_set.checks:
         domain = check.id.split("-")[1]

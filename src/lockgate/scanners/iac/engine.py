@@ -286,3 +286,22 @@ def evaluate_example(check: Check, example: Mapping[str, Any]) -> Outcome:
     values.update({k: v for k, v in overrides.items() if k in check.variables})
     verdict, detail = _run(check, cel.Context(variables=values))
     return Outcome(check, verdict, detail)
+
+
+def example_problems(check: Check) -> list[str]:
+    """What is wrong with a check's examples: a missing ``fail`` or ``pass`` example, or
+    an example whose verdict differs from the one it documents (empty when all is well)."""
+    problems = []
+    for outcome, expected in (("fail", Verdict.FAIL), ("pass", Verdict.PASS)):
+        examples = check.examples.get(outcome, ())
+        if not examples:
+            problems.append(f"{check.id}: no '{outcome}' example ({check.source})")
+        for index, example in enumerate(examples):
+            result = evaluate_example(check, example)
+            if result.verdict is not expected:
+                detail = f" ({result.detail})" if result.detail else ""
+                problems.append(
+                    f"{check.id}: examples.{outcome}[{index}] gave {result.verdict.value}, "
+                    f"expected {expected.value}{detail}"
+                )
+    return problems
