@@ -20,8 +20,6 @@ from tests.unit.scanners.sast.rules import _pack_checks as pack
 
 LANGUAGE = "go"
 RULES = pack.rules(LANGUAGE)
-RULE_FILES = pack.rule_files(LANGUAGE)
-REFERENCE_SOURCE_RULE = "lockgate.go.sql-injection.string-built-query"
 
 
 # -- the rules as written ------------------------------------------------------------------
@@ -36,47 +34,6 @@ def test_the_pack_covers_the_net_http_vulnerability_classes() -> None:
     assert expected <= topics, f"missing topics: {sorted(expected - topics)}"
     assert 10 <= len(RULES) <= 20
     assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_rule_id_names_language_topic_and_rule(rule: pack.PackRule) -> None:
-    topic = pack.topic_of(rule.id, LANGUAGE)
-    assert topic, f"{rule.id}: expected lockgate.go.<topic>.<kebab-name>"
-    assert topic == rule.file.stem, f"{rule.id} lives in {rule.file.name}"
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_rule_applies_to_go(rule: pack.PackRule) -> None:
-    assert rule.body.get("languages") == ["go"]
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_rule_carries_the_metadata_lockgate_reports(rule: pack.PackRule) -> None:
-    assert pack.metadata_problems(rule) == []
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_no_constraint_refers_to_a_metavariable_a_branch_never_binds(rule: pack.PackRule) -> None:
-    assert pack.unbound_metavariables(rule) == []
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_each_rule_has_cases_that_must_and_must_not_match(rule: pack.PackRule) -> None:
-    fixtures = pack.fixtures_of(rule.file)
-    assert fixtures, f"{rule.file.name} has no fixture beside it"
-    positives = [n for f in fixtures for n in pack.annotated_lines(f, "ruleid", rule.id)]
-    negatives = [n for f in fixtures for n in pack.annotated_lines(f, "ok", rule.id)]
-    assert positives, f"{rule.id}: no `ruleid:` case"
-    assert negatives, f"{rule.id}: no `ok:` case (precision)"
-
-
-def test_taint_rules_share_one_definition_of_net_http_request_sources() -> None:
-    reference = next(r for r in RULES if r.id == REFERENCE_SOURCE_RULE)
-    shared = reference.body["pattern-sources"]
-    taint = [r for r in RULES if r.body.get("mode") == "taint"]
-    assert len(taint) >= 8
-    drifted = [r.id for r in taint if r.body["pattern-sources"] != shared]
-    assert not drifted, f"request sources differ from {REFERENCE_SOURCE_RULE}: {drifted}"
 
 
 # -- semgrep's own fixture tests -----------------------------------------------------------

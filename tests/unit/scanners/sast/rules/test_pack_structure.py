@@ -1,0 +1,75 @@
+"""How the JavaScript/TypeScript, Java and Go rule packs are written: ids name language,
+topic and rule, every rule carries the metadata lockgate reports and has cases that must and
+must not match, and the taint rules of a language share one definition of request sources.
+(Each language's semgrep fixture runs and end-to-end scans live in its own test module.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.scanners.sast.rules import _pack_checks as pack
+
+#: language -> (the ``languages`` every rule declares, the rule holding the reference
+#: request sources, the least number of taint rules)
+PACKS = {
+    "javascript": (
+        ["javascript", "typescript"],
+        "lockgate.javascript.sql-injection.string-built-query",
+        10,
+    ),
+    "java": (["java"], "lockgate.java.sql-injection.jdbc-statement", 10),
+    "go": (["go"], "lockgate.go.sql-injection.string-built-query", 8),
+}
+RULES = [(language, rule) for language in PACKS for rule in pack.rules(language)]
+
+
+def _id(case: object) -> str:
+    return case.id if isinstance(case, pack.PackRule) else str(case)
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_rule_id_names_language_topic_and_rule(language: str, rule: pack.PackRule) -> None:
+    topic = pack.topic_of(rule.id, language)
+    assert topic, f"{rule.id}: expected lockgate.{language}.<topic>.<kebab-name>"
+    assert topic == rule.file.stem, f"{rule.id} lives in {rule.file.name}"
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_rule_declares_the_pack_languages(language: str, rule: pack.PackRule) -> None:
+    assert rule.body.get("languages") == PACKS[language][0]
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_rule_carries_the_metadata_lockgate_reports(language: str, rule: pack.PackRule) -> None:
+    assert pack.metadata_problems(rule) == []
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_no_constraint_refers_to_a_metavariable_a_branch_never_binds(
+    language: str, rule: pack.PackRule
+) -> None:
+    assert pack.unbound_metavariables(rule) == []
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_each_rule_has_cases_that_must_and_must_not_match(
+    language: str, rule: pack.PackRule
+) -> None:
+    fixtures = pack.fixtures_of(rule.file)
+    assert fixtures, f"{rule.file.name} has no fixture beside it"
+    positives = [n for f in fixtures for n in pack.annotated_lines(f, "ruleid", rule.id)]
+    negatives = [n for f in fixtures for n in pack.annotated_lines(f, "ok", rule.id)]
+    assert positives, f"{rule.id}: no `ruleid:` case"
+    assert negatives, f"{rule.id}: no `ok:` case (precision)"
+
+
+@pytest.mark.parametrize("language", sorted(PACKS))
+def test_taint_rules_share_one_definition_of_request_sources(language: str) -> None:
+    _, reference_id, least = PACKS[language]
+    rules = pack.rules(language)
+    reference = next(r for r in rules if r.id == reference_id)
+    shared = reference.body["pattern-sources"]
+    taint = [r for r in rules if r.body.get("mode") == "taint"]
+    assert len(taint) >= least
+    drifted = [r.id for r in taint if r.body["pattern-sources"] != shared]
+    assert not drifted, f"request sources differ from {reference_id}: {drifted}"
