@@ -14,9 +14,8 @@ from lockgate.config import Settings
 from lockgate.model import ControlResult, Decision, ScanReport, Stage, TargetRef
 from lockgate.model.fingerprint import DEFAULT_SECRET_HASH_KEY
 from lockgate.policy.branch import BranchInfo, detect_branch
-from lockgate.policy.exceptions import load_exceptions
-from lockgate.policy.gate import Gate, GateContext
-from lockgate.services.scan import SECRET_HASH_KEY_ENV, load_baseline, load_custom_policy
+from lockgate.policy.gate import Gate
+from lockgate.services.scan import SECRET_HASH_KEY_ENV, gate_context, load_baseline
 
 
 def imported_report(
@@ -70,13 +69,11 @@ def import_and_gate(
     report = imported_report(paths, tool=tool, base=base, env=env)
     info = detect_branch(env, override=branch, git_branch=None)
     fingerprints, label = load_baseline(baseline) if baseline else (None, None)
-    context = GateContext(
-        branch=info.name,
-        policy=settings.gate,
+    context = gate_context(
+        settings,
+        branch=info,
         baseline=fingerprints,
         baseline_label=label,
-        exceptions=load_exceptions(settings.path("exceptions.file")),
-        custom=load_custom_policy(settings),
         repository=None,
         full_scan=False,
     )

@@ -124,6 +124,28 @@ def open_workspace(request: ScanRequest, settings: Settings) -> Iterator[Workspa
         yield workspace
 
 
+def gate_context(
+    settings: Settings,
+    *,
+    branch: BranchInfo,
+    baseline: frozenset[str] | None,
+    baseline_label: str | None,
+    repository: str | None,
+    full_scan: bool,
+) -> GateContext:
+    """What the gate needs besides the report: branch, policy, baseline, exceptions, Rego."""
+    return GateContext(
+        branch=branch.name,
+        policy=settings.gate,
+        baseline=baseline,
+        baseline_label=baseline_label,
+        exceptions=load_exceptions(settings.path("exceptions.file")),
+        custom=load_custom_policy(settings),
+        repository=repository,
+        full_scan=full_scan,
+    )
+
+
 class Scanner:
     """Runs scans for one configuration and registry."""
 
@@ -148,13 +170,11 @@ class Scanner:
         repository: str | None,
         full_scan: bool,
     ) -> GateContext:
-        return GateContext(
-            branch=branch.name,
-            policy=self.settings.gate,
+        return gate_context(
+            self.settings,
+            branch=branch,
             baseline=baseline,
             baseline_label=baseline_label,
-            exceptions=load_exceptions(self.settings.path("exceptions.file")),
-            custom=load_custom_policy(self.settings),
             repository=repository,
             full_scan=full_scan,
         )
@@ -233,13 +253,11 @@ def regate(
         raise InputError(f"corrupt report: {exc}", path=str(report_path)) from None
     info = detect_branch(env, override=branch, git_branch=report.target.branch)
     fingerprints, label = load_baseline(baseline) if baseline else (None, None)
-    ctx = GateContext(
-        branch=info.name,
-        policy=settings.gate,
+    ctx = gate_context(
+        settings,
+        branch=info,
         baseline=fingerprints,
         baseline_label=label,
-        exceptions=load_exceptions(settings.path("exceptions.file")),
-        custom=load_custom_policy(settings),
         repository=report.target.repository,
         full_scan=report.target.kind not in ("staged", "diff"),
     )
