@@ -141,9 +141,7 @@ def test_fix_prints_a_diff_and_apply_writes_only_the_pins(
     before = (app / "requirements.txt").read_text()
     shown = cli("fix", str(app), "--db", str(db))
     assert shown.code == 0
-    assert "-pyyaml==5.3\n+pyyaml==5.4\n" in shown.out.replace("-flask==0.12.2\n", "") or (
-        "-pyyaml==5.3" in shown.out and "+pyyaml==5.4" in shown.out
-    )
+    assert "\n-pyyaml==5.3\n" in shown.out and "\n+pyyaml==5.4\n" in shown.out
     assert "+django==3.2.5" in shown.out  # the smallest version fixing both Django advisories
     assert (app / "requirements.txt").read_text() == before
     applied = cli("fix", str(app), "--db", str(db), "--apply")

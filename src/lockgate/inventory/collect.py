@@ -140,7 +140,8 @@ def merge(manifests: Iterable[ParsedManifest]) -> tuple[list[Component], list[Sk
 
 def _combine(first: Component, second: Component) -> Component:
     """One component seen twice in a manifest (two dependency paths, dev and prod)."""
-    direct = True if (first.direct or second.direct) else (first.direct or second.direct)
+    flags = (first.direct, second.direct)
+    direct = True if True in flags else (False if False in flags else None)
     return replace(
         first,
         direct=direct,

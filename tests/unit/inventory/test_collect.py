@@ -114,3 +114,17 @@ def test_separate_directories_keep_separate_components() -> None:
         "a/package-lock.json",
         "b/package-lock.json",
     ]
+
+
+def test_a_transitive_sighting_and_an_unknown_one_stay_transitive() -> None:
+    lock = ParsedManifest(
+        path="package-lock.json",
+        format="package-lock.json",
+        ecosystem=NPM,
+        components=(
+            _pkg("qs", "6.11.0", "package-lock.json", direct=False),
+            _pkg("qs", "6.11.0", "package-lock.json"),
+        ),
+    )
+    components, _ = merge([lock])
+    assert [c.direct for c in components] == [False]
