@@ -82,6 +82,8 @@ def purl_for(ecosystem: str, name: str, version: str | None = None) -> str:
         bare = _PEP503.sub("-", bare).lower()
     elif purl_type in _LOWER_NAME:
         bare = bare.lower()
+        if purl_type == "pub":  # Dart names are [a-z0-9_]: the purl spec maps the rest to _
+            bare = bare.replace("-", "_").replace(".", "_")
     parts = ["pkg:", purl_type, "/"]
     if namespace:
         if purl_type in _LOWER_NAMESPACE:
