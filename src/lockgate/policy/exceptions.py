@@ -198,7 +198,7 @@ def matches(entry: ExceptionEntry, finding: Finding) -> bool:
     """Whether every matcher the entry sets matches the finding (matchers combine with AND)."""
     if entry.fingerprint is not None and entry.fingerprint != finding.fingerprint:
         return False
-    if entry.rule is not None and not fnmatch.fnmatchcase(finding.rule_id, entry.rule):
+    if entry.rule is not None and not _rule_matches(entry.rule, finding):
         return False
     if entry.path is not None and (
         finding.location is None or not glob_match(finding.location.path, entry.path)
@@ -207,6 +207,16 @@ def matches(entry: ExceptionEntry, finding: Finding) -> bool:
     if entry.purl is not None and not _purl_matches(entry.purl, finding):
         return False
     return entry.advisory is None or _advisory_matches(entry.advisory, finding)
+
+
+def _rule_matches(pattern: str, finding: Finding) -> bool:
+    """The finding's rule id, or a namespaced rule id among its identifiers: a finding that
+    two engines reported (semgrep+bandit) answers to ``bandit/B608`` as well."""
+    return any(
+        fnmatch.fnmatchcase(rule_id, pattern)
+        for rule_id in (finding.rule_id, *finding.identifiers)
+        if "/" in rule_id
+    )
 
 
 def _purl_matches(pattern: str, finding: Finding) -> bool:

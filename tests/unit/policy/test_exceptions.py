@@ -272,6 +272,22 @@ def test_rule_globs_match_rule_ids() -> None:
     assert not matches(entry(rule="generic-api-key"), finding())
 
 
+def test_a_finding_two_engines_reported_answers_to_either_rule_id() -> None:
+    merged = finding(
+        rule_id="sast/lockgate.python.sql-injection.tainted-sql",
+        identifiers=(
+            "bandit/B608",
+            "CVE-2024-0001",
+            "sast/lockgate.python.sql-injection.tainted-sql",
+        ),
+    )
+    assert matches(entry(rule="bandit/B608"), merged)
+    assert matches(entry(rule="bandit/*"), merged)
+    assert matches(entry(rule="sast/lockgate.python.*"), merged)
+    assert not matches(entry(rule="bandit/B602"), merged)
+    assert not matches(entry(rule="CVE-*"), merged)  # advisories are matched by `advisory`
+
+
 def test_path_globs_match_the_location() -> None:
     assert matches(entry(path="src/**"), finding(path="src/deep/app.py"))
     assert matches(entry(path="tests/fixtures/**"), finding(path="tests/fixtures/keys/a.pem"))

@@ -25,8 +25,18 @@ LANGUAGE_EXTENSIONS: Mapping[str, tuple[str, ...]] = {
 }
 """Languages of the pack (its directory names) and the file extensions each covers."""
 
+TEMPLATE_EXTENSIONS: Mapping[str, tuple[str, ...]] = {
+    "python": (".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml"),
+}
+"""Template files a language's pack also reads (Jinja2/Django templates of Python web apps:
+auto-escaping switched off). Semgrep reads them with the pack's ``generic`` rules; bandit,
+a Python-only engine, never sees them."""
+
 EXTENSION_LANGUAGE: Mapping[str, str] = {
-    ext: language for language, exts in LANGUAGE_EXTENSIONS.items() for ext in exts
+    ext: language
+    for table in (LANGUAGE_EXTENSIONS, TEMPLATE_EXTENSIONS)
+    for language, exts in table.items()
+    for ext in exts
 }
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
@@ -53,6 +63,13 @@ def language_of(path: str) -> str | None:
     if dot < 0 or "/" in path[dot:]:
         return None
     return EXTENSION_LANGUAGE.get(path[dot:].lower())
+
+
+def is_template(path: str) -> bool:
+    """Whether the file is a template (read by a pack's generic rules), not source code."""
+    dot = path.rfind(".")
+    suffix = path[dot:].lower() if dot >= 0 else ""
+    return any(suffix in exts for exts in TEMPLATE_EXTENSIONS.values())
 
 
 def severity_of(semgrep_severity: object, metadata: Mapping[str, Any]) -> Severity:

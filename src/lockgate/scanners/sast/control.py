@@ -43,6 +43,7 @@ from lockgate.scanners.sast._results import EngineRun
 from lockgate.scanners.sast._rulepack import (
     LANGUAGE_EXTENSIONS,
     PACK_DIR,
+    is_template,
     language_of,
     pack_configs,
     pack_rules,
@@ -184,7 +185,9 @@ class SastControl(BaseControl):
         for info in in_scope:
             language = language_of(info.path)
             use_semgrep = SEMGREP in options.engines and (catch_all or language in covered)
-            use_bandit = BANDIT in options.engines and language == "python"
+            use_bandit = (
+                BANDIT in options.engines and language == "python" and not is_template(info.path)
+            )
             if use_semgrep:
                 plan.semgrep.append(info.path)
             if use_bandit:

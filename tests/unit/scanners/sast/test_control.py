@@ -315,6 +315,21 @@ def test_the_shipped_pack_runs_on_a_vulnerable_flask_view(tmp_path: Path) -> Non
     assert any(f.rule_id.startswith("sast/lockgate.python.") for f in output.findings)
 
 
+def test_templates_of_a_python_app_are_read_by_semgrep_only(tmp_path: Path) -> None:
+    page = "<ul>\n{% for c in comments %}\n  <li>{{ c.body|safe }}</li>\n{% endfor %}\n</ul>\n"
+    root = write_tree(
+        tmp_path / "repo",
+        {"app/views.py": VIEWS, "app/templates/comments.html": page, "docs/x.j2": "{{ a }}\n"},
+    )
+    output = scan(root, control=SastControl())
+    assert not output.errors
+    (hit,) = at(output.findings, "app/templates/comments.html", 3)
+    assert hit.rule_id == "sast/lockgate.python.xss-templates.autoescape-bypassed-in-template"
+    assert dict(hit.properties)["engine"] == "semgrep" and "CWE-79" in hit.cwe
+    assert not at(output.findings, "docs/x.j2", 1)
+    assert SastControl().applies_to("t/page.jinja2", _info("t/page.jinja2"))
+
+
 def test_vulpy_bad_has_more_sql_injections_than_vulpy_good() -> None:
     vulpy = shared_dataset("sast", "vulpy")
     bad = scan(vulpy / "bad")
