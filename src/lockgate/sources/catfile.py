@@ -27,6 +27,13 @@ class OidFeed:
             self._items.append(oid)
             self._cond.notify_all()
 
+    def extend(self, oids: Iterable[str]) -> None:
+        """Add several ids with one wake-up (one per chunk of ``git log`` output rather than
+        one per blob: every wake-up is a thread switch away from the scanner)."""
+        with self._cond:
+            self._items.extend(oids)
+            self._cond.notify_all()
+
     def close(self) -> None:
         """No more ids will come."""
         with self._cond:

@@ -53,6 +53,7 @@ class _LogParser:
         self.commit: CommitInfo | None = None
         self._header: list[bytes] = []
         self._entry: bytes | None = None
+        self._new: list[str] = []
 
     def token(self, token: bytes) -> None:
         if self._header and len(self._header) < _HEADER_FIELDS:
@@ -81,7 +82,14 @@ class _LogParser:
             return
         self.seen.add(oid)
         self.attribution.append((os.fsdecode(path), self.commit))
-        self.feed.append(oid.decode("ascii"))
+        self._new.append(oid.decode("ascii"))
+
+    def publish(self) -> None:
+        """Hand the blobs found since the last call to the reader (their attribution is
+        already recorded, so the reader can look it up as soon as it sees an id)."""
+        if self._new:
+            self.feed.extend(self._new)
+            self._new = []
 
 
 def _commit_info(fields: list[bytes]) -> CommitInfo:
@@ -197,8 +205,10 @@ def _read_log(
             rest = tokens.pop()
             for token in tokens:
                 parser.token(token)
+            parser.publish()
         if rest:
             parser.token(rest)
+        parser.publish()
         code = log.proc.wait()
         if code != 0 and not stopping.is_set():
             failures.append(f"git log failed (exit {code}): {log.stderr_summary()}")
@@ -207,4 +217,5 @@ def _read_log(
             failures.append(f"reading git log failed: {exc}")
     finally:
         log.close()
+        parser.publish()
         parser.feed.close()

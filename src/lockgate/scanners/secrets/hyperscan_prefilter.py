@@ -143,6 +143,8 @@ def _on_match(ident: int, start: int, end: int, flags: int, hits: _Hits) -> bool
     return len(events) > hits.limit  # True stops the scan: too many to be worth it
 
 
+_PATHS_REMEMBERED = 1 << 16
+
 _EVENTS_PER_BUFFER = 4096
 _BYTES_PER_EVENT = 16
 """A scan stops after 4096 events plus one per 16 bytes: beyond that, hyperscan would cost
@@ -162,6 +164,7 @@ class HyperscanPrefilter:
         self._databases = databases
         self._scratch: dict[int, Any] = {}
         """Scratch space per database (by identity): one prefilter runs in one thread."""
+        self._keywordless_cache: dict[str, tuple[int, ...]] = {}
 
     def _scan(self, database: Any, data: bytes) -> list[tuple[int, int]] | None:
         """Events of one scan; ``None`` when there is nothing to vouch for the buffer: no
@@ -216,7 +219,7 @@ class HyperscanPrefilter:
         """Rules with a keyword among ``events`` that apply to ``path``, and the regex events."""
         layout = self._layout
         count, keyword_rules = self._count, layout.keyword_rules
-        chosen: set[int] = set(layout.keywordless)
+        chosen: set[int] = set()
         regex_events: list[tuple[int, int]] = []
         for event in events:
             ident = event[0]
@@ -225,12 +228,30 @@ class HyperscanPrefilter:
             else:
                 regex_events.append(event)
         filtered = chosen.intersection(layout.filtered)
+        chosen.update(self._keywordless_for(path))
         if filtered:
             path_group, path_filters = layout.path_group, layout.path_filters
             chosen.difference_update(
                 [i for i in filtered if not _admits(path_filters[path_group[i]], path)]
             )
         return chosen, regex_events
+
+    def _keywordless_for(self, path: str) -> tuple[int, ...]:
+        """The rules without keywords (path rules: ``.pgpass``, ``master.key``…) that apply
+        to ``path``, remembered per path: every buffer would otherwise check them all."""
+        known = self._keywordless_cache.get(path)
+        if known is None:
+            layout = self._layout
+            known = tuple(
+                i
+                for i in layout.keywordless
+                if i not in layout.filtered
+                or _admits(layout.path_filters[layout.path_group[i]], path)
+            )
+            if len(self._keywordless_cache) >= _PATHS_REMEMBERED:
+                self._keywordless_cache.clear()
+            self._keywordless_cache[path] = known
+        return known
 
     def _narrow(
         self, candidates: list[int], events: list[tuple[int, int]], unsure: set[int]
@@ -282,6 +303,9 @@ class _Databases:
             ),
         )
         self.primary_failing = _failing_rules(self.primary, layout, layout.primary)
+        self._lock = threading.Lock()
+        """Databases load once even when several scanning threads first need them at once
+        (a scratch space is keyed by its database's identity)."""
         self._keywords: Any = None
         self._keywords_loaded = False
         self._primary_utf8: tuple[Any, frozenset[int]] | None = None
@@ -291,6 +315,12 @@ class _Databases:
         }
 
     def keywords(self) -> Any:
+        if self._keywords_loaded:
+            return self._keywords
+        with self._lock:
+            return self._load_keywords()
+
+    def _load_keywords(self) -> Any:
         if not self._keywords_loaded:
             layout, cache = self._layout, self._cache
             self._keywords = _or_none(
@@ -301,6 +331,12 @@ class _Databases:
 
     def primary_utf8(self) -> tuple[Any, frozenset[int]]:
         """The primary rules' regexes in UTF-8 mode, and the rules it fails."""
+        if self._primary_utf8 is not None:
+            return self._primary_utf8
+        with self._lock:
+            return self._load_primary_utf8()
+
+    def _load_primary_utf8(self) -> tuple[Any, frozenset[int]]:
         if self._primary_utf8 is None:
             layout, cache = self._layout, self._cache
             db = _or_none(
@@ -398,15 +434,19 @@ class _GatedDatabases:
         self._utf8 = utf8
         self._name = "gated-utf8" if utf8 else "gated"
         self._loaded: dict[int, Any] = {}
+        self._lock = threading.Lock()
 
     def get(self, rule: int) -> Any:
         """The rule's database; ``None`` when hyperscan cannot compile it or misses the
         rule's own examples."""
-        if rule not in self._loaded:
-            name = f"{self._name}/{rule:04d}-{self._layout.rules[rule].id}"
-            db = self._cache.database(name, lambda: self._compile(rule))
-            self._loaded[rule] = None if _failing_rules(db, self._layout, [rule]) else db
-        return self._loaded[rule]
+        if rule in self._loaded:
+            return self._loaded[rule]
+        with self._lock:
+            if rule not in self._loaded:
+                name = f"{self._name}/{rule:04d}-{self._layout.rules[rule].id}"
+                db = self._cache.database(name, lambda: self._compile(rule))
+                self._loaded[rule] = None if _failing_rules(db, self._layout, [rule]) else db
+            return self._loaded[rule]
 
     def _compile(self, rule: int) -> Any:
         try:
