@@ -66,3 +66,19 @@ def django_login_safe(request):
 async def out(url: str):
     # ruleid: lockgate.python.open-redirect.tainted-redirect
     return RedirectResponse(url)
+
+
+@app.route("/bounce")
+def bounce():
+    response = app.make_response(("", 302))
+    # ruleid: lockgate.python.open-redirect.tainted-redirect
+    response.headers["Location"] = request.args["to"]
+    return response
+
+
+@app.route("/bounce-home")
+def bounce_home():
+    response = app.make_response(("", 302))
+    # ok: lockgate.python.open-redirect.tainted-redirect
+    response.headers["Location"] = url_for("index", ref=request.args.get("ref"))
+    return response
