@@ -163,6 +163,48 @@ def _rule_files(path: Path) -> Iterable[Path]:
     )
 
 
+def merged_pack(configs: Sequence[Path], directory: Path) -> Path | None:
+    """One rule file holding every rule of ``configs``, written once per pack content into
+    ``directory`` (semgrep validates each configuration file on its own: the Python pack as
+    26 files costs about two seconds more per scan than as one). ``None`` when a file cannot
+    be read or the merged file cannot be written: the caller passes the files as they are."""
+    import hashlib
+    import json
+    import os
+    import tempfile
+
+    import yaml
+
+    files = rule_files(configs)
+    if not files:
+        return None
+    sha = hashlib.sha256()
+    for path in files:
+        try:
+            sha.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            return None
+    target = directory / f"pack-{sha.hexdigest()[:24]}.yaml"
+    if target.is_file():
+        return target
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    rules: list[Any] = []
+    try:
+        for path in files:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+            if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
+                return None
+            rules.extend(document["rules"])
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".pack-", suffix=".yaml")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"rules": rules}, handle, default=str)  # JSON is YAML to semgrep
+        os.replace(temporary, target)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return target
+
+
 def rule_files(configs: Iterable[Path]) -> list[Path]:
     """Every rule file of the given files and directories, sorted."""
     return [f for c in configs for f in _rule_files(c)]

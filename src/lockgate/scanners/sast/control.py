@@ -45,6 +45,7 @@ from lockgate.scanners.sast._rulepack import (
     PACK_DIR,
     is_template,
     language_of,
+    merged_pack,
     pack_configs,
     pack_rules,
     rule_files,
@@ -224,12 +225,14 @@ class SastControl(BaseControl):
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lockgate-sast") as pool:
                 futures: list[Future[EngineRun]] = []
                 if plan.semgrep and plan.configs:
+                    merged = merged_pack(plan.pack_configs, home / "packs")
+                    pack = [merged] if merged is not None else plan.pack_configs
                     futures.append(
                         pool.submit(
                             self.semgrep.run,
                             root=root,
                             paths=plan.semgrep,
-                            configs=plan.configs,
+                            configs=[*pack, *options.extra_rules],
                             settings=options.semgrep_settings(context.workspace),
                             env=env,
                             cancel=context.cancel,

@@ -426,3 +426,16 @@ def test_with_since_an_untouched_old_injection_does_not_block(
     report, decision = _scan_since(repo, tmp_path, "feature")
     assert report.findings
     assert decision.verdict is Verdict.PASS
+
+
+def test_the_pack_reaches_semgrep_as_one_file_written_once(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    root = write_tree(tmp_path / "repo", {"app/views.py": VIEWS})
+    first = scan(root, control=SastControl(), cache_dir=cache)
+    (merged,) = (cache / "sast" / "engine-home" / "packs").glob("pack-*.yaml")
+    stamp = merged.stat().st_mtime_ns
+    again = scan(root, control=SastControl(), cache_dir=cache)
+    assert merged.stat().st_mtime_ns == stamp
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
+    assert any(f.rule_id.startswith("sast/lockgate.python.") for f in first.findings)
+    assert not first.errors
