@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def stand_in(directory: Path, name: str, body: str) -> Path:
     return path
 
 
-def at(findings: list[Finding] | tuple[Finding, ...], path: str, line: int) -> list[Finding]:
+def at(findings: Sequence[Finding], path: str, line: int) -> list[Finding]:
     """The findings located at ``path:line``."""
     return [
         f
