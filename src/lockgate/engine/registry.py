@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -76,71 +77,119 @@ def validate_control(control: Any, origin: str) -> Control:
     return control  # type: ignore[no-any-return]
 
 
+BUILTIN_STAGES: dict[str, Stage] = {
+    "lockgate.scanners.secrets.control:SecretsControl": Stage.CODE,
+    "lockgate.scanners.sast.control:SastControl": Stage.CODE,
+    "lockgate.scanners.sca.control:ScaControl": Stage.BUILD,
+    "lockgate.scanners.licenses.control:LicenseControl": Stage.BUILD,
+    "lockgate.scanners.iac.control:IacControl": Stage.DEPLOY,
+}
+"""The stage of each of lockgate's own controls, by entry-point value, so that a run of one
+stage (a pre-commit hook: code) imports only that stage's controls. The test-suite checks
+the table against the controls themselves; a plugin's stage is learnt by loading it."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A control not loaded yet: where it comes from, and what is known without loading."""
+
+    origin: str
+    load: Callable[[], Any]
+    name: str | None = None
+    stage: Stage | None = None
+
+
 class ControlRegistry:
-    """The controls available to a run, by id, in pipeline order."""
+    """The controls available to a run, by id, in pipeline order.
+
+    Controls load on first need: a stage's controls when that stage runs, one control when it
+    is asked for by id, all of them when listed. lockgate's own controls are known by stage
+    and id without importing them (:data:`BUILTIN_STAGES`); plugins load whenever their
+    stage or id might be the one wanted.
+    """
 
     def __init__(
         self, controls: Iterable[Control] = (), *, entry_points: Iterable[EntryPoint] = ()
     ) -> None:
-        self._given = list(controls)
-        self._entry_points = list(entry_points)
-        self._loaded: dict[str, Control] | None = None
+        self._pending: list[_Pending] = [
+            _Pending(
+                origin=f"entry point {ep.name} = {ep.value}",
+                load=ep.load,
+                name=ep.name if ep.value in BUILTIN_STAGES else None,
+                stage=BUILTIN_STAGES.get(ep.value),
+            )
+            for ep in entry_points
+        ]
+        self._pending += [
+            _Pending(origin=f"{type(c).__module__}.{type(c).__qualname__}", load=_returning(c))
+            for c in controls
+        ]
+        self._loaded: dict[str, Control] = {}
+        self._origins: dict[str, str] = {}
 
     @classmethod
     def from_entry_points(cls, group: str = CONTROL_GROUP) -> ControlRegistry:
         """Every control installed in the ``lockgate.controls`` entry-point group."""
         return cls(entry_points=entry_points(group=group))
 
-    def _load(self) -> dict[str, Control]:
-        if self._loaded is not None:
-            return self._loaded
-        loaded: dict[str, Control] = {}
-        origins: dict[str, str] = {}
-        items: list[tuple[str, Callable[[], Any]]] = [
-            (f"entry point {ep.name} = {ep.value}", ep.load) for ep in self._entry_points
-        ]
-        items += [
-            (f"{type(c).__module__}.{type(c).__qualname__}", _returning(c)) for c in self._given
-        ]
-        for origin, load in items:
-            try:
-                obj = _instantiate(load())
-            except Exception as exc:
-                raise PluginError(
-                    f"cannot load control from {origin}: {type(exc).__name__}: {exc}"
-                ) from exc
-            control = validate_control(obj, origin)
-            if control.id in loaded:
-                raise PluginError(
-                    f"duplicate control id {control.id!r}: {origins[control.id]} and {origin}"
-                )
-            loaded[control.id] = control
-            origins[control.id] = origin
-        self._loaded = dict(sorted(loaded.items(), key=lambda kv: (kv[1].stage.order, kv[0])))
-        return self._loaded
+    def _load_where(self, wanted: Callable[[_Pending], bool]) -> None:
+        keep: list[_Pending] = []
+        for item in self._pending:
+            if wanted(item):
+                self._add(item)
+            else:
+                keep.append(item)
+        self._pending = keep
+
+    def _add(self, item: _Pending) -> None:
+        try:
+            obj = _instantiate(item.load())
+        except Exception as exc:
+            raise PluginError(
+                f"cannot load control from {item.origin}: {type(exc).__name__}: {exc}"
+            ) from exc
+        control = validate_control(obj, item.origin)
+        if control.id in self._loaded:
+            raise PluginError(
+                f"duplicate control id {control.id!r}: {self._origins[control.id]} and "
+                f"{item.origin}"
+            )
+        self._loaded[control.id] = control
+        self._origins[control.id] = item.origin
+
+    def _sorted(self) -> list[Control]:
+        return sorted(self._loaded.values(), key=lambda c: (c.stage.order, c.id))
 
     def all(self) -> tuple[Control, ...]:
         """Every control, sorted by stage order then id."""
-        return tuple(self._load().values())
+        self._load_where(lambda _: True)
+        return tuple(self._sorted())
 
     def ids(self) -> tuple[str, ...]:
-        return tuple(self._load())
+        """Every control id, in pipeline order (loads only controls of unknown id)."""
+        self._load_where(lambda item: item.name is None or item.name in self._loaded)
+        known = {c.id: c.stage for c in self._loaded.values()}
+        known.update({i.name: i.stage for i in self._pending if i.name and i.stage})
+        return tuple(sorted(known, key=lambda cid: (known[cid].order, cid)))
 
     def get(self, control_id: str) -> Control:
         """The control with this id; a UsageError with a did-you-mean hint otherwise."""
-        controls = self._load()
-        if control_id not in controls:
-            close = did_you_mean(control_id, controls)
+        if control_id not in self._loaded:
+            self._load_where(lambda item: item.name in (None, control_id))
+        if control_id not in self._loaded:
+            close = did_you_mean(control_id, self.ids())
             raise UsageError(
                 f"unknown control {control_id!r}",
                 hint=f"did you mean {close!r}?"
                 if close
                 else "run 'lockgate controls' to list them",
             )
-        return controls[control_id]
+        return self._loaded[control_id]
 
     def for_stage(self, stage: Stage) -> tuple[Control, ...]:
-        return tuple(c for c in self._load().values() if c.stage is stage)
+        """The controls of one stage, sorted by id (loads that stage's controls only)."""
+        self._load_where(lambda item: item.stage in (None, stage))
+        return tuple(c for c in self._sorted() if c.stage is stage)
 
 
 class ReporterRegistry:

@@ -157,7 +157,10 @@ class Scanner:
         self.env = os.environ if env is None else env
 
     def check(self) -> None:
-        """Validate ``[controls.X]`` tables against the installed controls."""
+        """Validate ``[controls.X]`` tables against the installed controls (loaded only
+        when there are such tables: a pre-commit run imports its own stage's controls)."""
+        if not self.settings.controls:
+            return
         known = {c.id: getattr(c, "option_names", None) for c in self.registry.all()}
         check_control_options(self.settings, known)
 
