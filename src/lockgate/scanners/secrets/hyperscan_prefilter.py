@@ -57,7 +57,7 @@ keyed by one sit in the primary database, since gating them would send most buff
 through a second pass. Rules with only longer keywords (``kind: secret``, ``db_password``,
 ``awstemplateformatversion``) are gated. The split only affects speed, never results."""
 
-CACHE_LAYOUT = "7"
+CACHE_LAYOUT = "8"
 """Version of the database layout and of :func:`prefilter_pattern`, part of the cache
 directory name: bump it when either changes."""
 
@@ -92,6 +92,12 @@ class _Layout:
     """For rules with path filters: the index of their filter in ``path_filters`` (rules
     with the same filters share it: decided once per path)."""
     path_filters: tuple[PathFilter, ...]
+    checked_later: frozenset[int] = frozenset()
+    """Keywords (indices) that only primary rules use: left out of the primary database,
+    since such a rule needs its regex to fire anyway; its keywords are then checked in the
+    buffer itself (fewer literals and far fewer match events per scan)."""
+    keyword_bytes: tuple[tuple[bytes, ...], ...] = ()
+    """Per rule: its keywords as bytes, for that check."""
 
     @classmethod
     def of(cls, rules: Sequence[SecretRule]) -> _Layout:
@@ -124,6 +130,12 @@ class _Layout:
                 if has_path_filter(r)
             },
             path_filters=tuple(path_filter(*key) for key in groups),
+            checked_later=frozenset(
+                k
+                for k, ids in enumerate(per_keyword)
+                if ids and all(place[i] == _PRIMARY for i in ids)
+            ),
+            keyword_bytes=tuple(tuple(k.encode() for k in r.keywords) for r in rules),
         )
 
 
@@ -189,7 +201,7 @@ class HyperscanPrefilter:
         if events is None:  # no database, or a flood of matches: the keywords alone decide
             return self._keywords.select(data, path)
         layout = self._layout
-        chosen, regex_events = self._chosen(events, path)
+        chosen, regex_events = self._chosen(events, path, data if ascii_ else None)
         if not chosen:
             return NOTHING
         unsure = chosen.intersection(databases.primary_failing) if ascii_ else set()
@@ -214,9 +226,13 @@ class HyperscanPrefilter:
         return self._narrow(sorted(chosen), regex_events, unsure)
 
     def _chosen(
-        self, events: list[tuple[int, int]], path: str
+        self, events: list[tuple[int, int]], path: str, primary_data: bytes | None
     ) -> tuple[set[int], list[tuple[int, int]]]:
-        """Rules with a keyword among ``events`` that apply to ``path``, and the regex events."""
+        """Rules with a keyword in the buffer that apply to ``path``, and the regex events.
+
+        ``primary_data``: the buffer, when ``events`` come from the primary database, which
+        leaves out the keywords only primary rules use; those rules are checked here, for
+        their keywords, when their regex fired or hyperscan cannot vouch for them."""
         layout = self._layout
         count, keyword_rules = self._count, layout.keyword_rules
         chosen: set[int] = set()
@@ -227,6 +243,13 @@ class HyperscanPrefilter:
                 chosen.update(keyword_rules[ident - count])
             else:
                 regex_events.append(event)
+        if primary_data is not None:
+            maybe = {e[0] for e in regex_events}.union(self._databases.primary_failing)
+            maybe.difference_update(chosen)
+            if maybe:
+                lowered = primary_data.lower()
+                keyword_bytes = layout.keyword_bytes
+                chosen.update(i for i in maybe if any(k in lowered for k in keyword_bytes[i]))
         filtered = chosen.intersection(layout.filtered)
         chosen.update(self._keywordless_for(path))
         if filtered:
@@ -298,7 +321,8 @@ class _Databases:
             lambda: cache.database(
                 "primary",
                 lambda: _compile(
-                    _regexes(layout, sorted(layout.primary), utf8=False) + _literals(layout)
+                    _regexes(layout, sorted(layout.primary), utf8=False)
+                    + _literals(layout, skip=layout.checked_later)
                 ),
             ),
         )
@@ -491,10 +515,14 @@ only where their keywords occur, so a closer superset (``EAA[A-Za-z0-9]{100,}`` 
 buffer, long repeats cost more than they save."""
 
 
-def _literals(layout: _Layout) -> list[tuple[int, bytes, int]]:
+def _literals(layout: _Layout, skip: frozenset[int] = frozenset()) -> list[tuple[int, bytes, int]]:
     flags = int(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
     base = len(layout.rules)
-    return [(base + k, _escape_literal(kw), flags) for k, kw in enumerate(layout.keywords)]
+    return [
+        (base + k, _escape_literal(kw), flags)
+        for k, kw in enumerate(layout.keywords)
+        if k not in skip
+    ]
 
 
 def _escape_literal(keyword: str) -> bytes:
