@@ -251,14 +251,30 @@ def confirm(
     rule: SecretRule, text: str, index: LineIndex, lowered: str | None = None
 ) -> Iterator[SecretMatch]:
     """Every accepted match of one rule in ``text`` (``lowered``: its ASCII-lowered copy)."""
+    whole_line = line_scoped(rule)
     for span_start, span_end in _spans(rule, text, index, lowered):
-        yield from confirm_span(rule, text, index, span_start, span_end)
+        yield from confirm_span(rule, text, index, span_start, span_end, whole_line=whole_line)
 
 
 def confirm_span(
-    rule: SecretRule, text: str, index: LineIndex, span_start: int, span_end: int
+    rule: SecretRule,
+    text: str,
+    index: LineIndex,
+    span_start: int,
+    span_end: int,
+    *,
+    whole_line: bool = False,
 ) -> Iterator[SecretMatch]:
-    """Every accepted match of the rule's regex within ``text[span_start:span_end]``."""
+    """Every accepted match of the rule's regex within ``text[span_start:span_end]``.
+
+    ``whole_line``: the span is exactly one line, so a line the rule's line allowlist
+    accepts is skipped before its regex runs (every match there would be rejected)."""
+    if (
+        whole_line
+        and rule.allow_line_patterns
+        and rule.allowed_line.search(text[span_start:span_end])
+    ):
+        return
     find, rfind = text.find, text.rfind
     for m in rule.regex.finditer(text, span_start, span_end):
         value = m.group("secret")

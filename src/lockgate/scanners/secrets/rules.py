@@ -176,7 +176,7 @@ class AnyOf:
                 bounded.append((compiled(rest), int(prefix.group(1)), compiled(pattern)))
             else:
                 plain.append(compiled(pattern))
-        return cls(tuple(plain), tuple(bounded))
+        return cls(_alternation(plain), tuple(bounded))
 
     def search(self, text: str) -> bool:
         """Whether one of the patterns finds a match in ``text``."""
@@ -191,6 +191,25 @@ class AnyOf:
             if m is not None and m.start() <= limit:
                 return True
         return False
+
+
+def _alternation(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """One pattern that matches where any of ``patterns`` does (one search instead of one
+    per pattern), or the patterns as they are when they cannot be joined: different flags,
+    inline global flags, group names or back-references that would clash or shift."""
+    if len(patterns) < 2:
+        return tuple(patterns)
+    flags = patterns[0].flags
+    if any(p.flags != flags or p.groupindex or _BACKREF.search(p.pattern) for p in patterns):
+        return tuple(patterns)
+    try:
+        joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags)
+    except re.error:
+        return tuple(patterns)
+    return (joined,)
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\\g<")
 
 
 def _one_group(pattern: str) -> bool:

@@ -116,8 +116,9 @@ def _confirm(
         if rule_spans is None:
             found.extend(confirm(rule, text, index, lowered))
             continue
+        # rule_spans are whole lines here (hinted lines of a line-scoped rule).
         for start, end in rule_spans:
-            found.extend(confirm_span(rule, text, index, start, end))
+            found.extend(confirm_span(rule, text, index, start, end, whole_line=True))
     return found
 
 
