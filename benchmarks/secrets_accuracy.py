@@ -6,7 +6,11 @@ Prints:
 2. line level against CredSweeper's own output on all samples (a reference, not ground
    truth): per CredSweeper rule, the share of its lines lockgate also reports (recall
    against the reference); per lockgate rule family, findings and the share on reference
-   lines (a precision proxy — lines CredSweeper missed count against lockgate here).
+   lines (a precision proxy — lines CredSweeper missed count against lockgate here);
+3. value level: lockgate reports each secret value once per file (the first line it is
+   on), so a value CredSweeper reports on many lines counts once. Share of CredSweeper's
+   (file, value) pairs for which lockgate has a finding with the same value in that file
+   (compared through lockgate's keyed value hash; values are never printed).
 
 Run: ``.venv/bin/python benchmarks/secrets_accuracy.py [--show-missed]``.
 """
@@ -22,6 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from lockgate.model import Finding
+from lockgate.model.fingerprint import secret_value_hash
 from lockgate.scanners.interface import ScanContext
 from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.rules import builtin_rules
@@ -30,6 +35,9 @@ from lockgate.sources.filesystem import FilesystemSource
 DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "secrets"
 SAMPLES = DATASET / "credsweeper-samples"
 REFERENCE = DATASET / "credsweeper-reference-output.json"
+MULTI_LINE = frozenset({"PEM Private Key"})
+"""CredSweeper rules whose reported value is one line of a multi-line secret (lockgate's
+value is the whole block), left out of the value-level comparison."""
 LABEL = re.compile(r"_(p|n)(?:\.[^/]*)?$")
 
 
@@ -51,6 +59,22 @@ def reference_lines() -> dict[str, set[tuple[str, int]]]:
             if "!" in path or ":" in path.split("/")[-1]:
                 continue  # inside archives: not comparable line by line
             by_rule[item["rule"]].add((path, int(line["line_num"])))
+    return by_rule
+
+
+def reference_values() -> dict[str, set[tuple[str, str]]]:
+    """Per CredSweeper rule: (file, keyed hash of the value) pairs it reports."""
+    by_rule: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    key = ScanContext.__dataclass_fields__["secret_hash_key"].default
+    for item in json.loads(REFERENCE.read_text()):
+        for line in item["line_data_list"]:
+            path = line["path"].split("tests/samples/", 1)[-1]
+            value = line.get("value")
+            if "!" in path or ":" in path.split("/")[-1] or not value:
+                continue
+            if item["rule"] in MULTI_LINE:
+                continue  # its value is one line of a key block: compared at line level
+            by_rule[item["rule"]].add((path, secret_value_hash(value, key)))  # type: ignore[arg-type]
     return by_rule
 
 
@@ -105,6 +129,25 @@ def main() -> int:
         if args.show_missed:
             for path, line in sorted(lines - ours):
                 print(f"       missed {path}:{line}")
+    print(
+        "\n3. Value level against CredSweeper's output (one finding per value and file; "
+        "PEM blocks: see line level)"
+    )
+    values = reference_values()
+    ours_values = {
+        (f.location.path, f.prop("value_hash"))
+        for f in findings
+        if f.location and "!/" not in f.location.path
+    }
+    all_values = set().union(*values.values())
+    found = len(all_values & ours_values)
+    print(
+        f"   reference (file, value) pairs: {len(all_values)}; found: {found} — "
+        f"recall vs reference {found / len(all_values):.0%}"
+    )
+    print(f"   {'CredSweeper rule':<40} {'values':>6} {'found':>6}")
+    for name, pairs in sorted(values.items(), key=lambda kv: -len(kv[1]))[:25]:
+        print(f"   {name:<40} {len(pairs):>6} {len(pairs & ours_values) / len(pairs):>6.0%}")
     print(f"\n   {'lockgate family':<28} {'findings':>8} {'on reference lines':>19}")
     rule_set = builtin_rules()
     families: dict[str, list[Finding]] = defaultdict(list)
