@@ -267,19 +267,19 @@ def confirm_span(
 ) -> Iterator[SecretMatch]:
     """Every accepted match of the rule's regex within ``text[span_start:span_end]``.
 
-    ``whole_line``: the span is exactly one line, so a line the rule's line allowlist
-    accepts is skipped before its regex runs (every match there would be rejected)."""
-    if (
-        whole_line
-        and rule.allow_line_patterns
-        and rule.allowed_line.search(text[span_start:span_end])
-    ):
-        return
+    ``whole_line``: the span is exactly one line, so once the regex matches there, a line
+    the rule's line allowlist accepts is left at once (every match on it would be rejected;
+    the value filters need not run)."""
+    check_line = whole_line and bool(rule.allow_line_patterns)
     find, rfind = text.find, text.rfind
     for m in rule.regex.finditer(text, span_start, span_end):
         value = m.group("secret")
         if not value:
             continue
+        if check_line:
+            if rule.allowed_line.search(text[span_start:span_end]):
+                return
+            check_line = False
         start, end = m.span("secret")
         line_start = rfind("\n", 0, start) + 1
         line_end = find("\n", start)
