@@ -167,12 +167,13 @@ def read_content(
                 raise Desync(index, f"git cat-file stopped: {proc.stderr_summary()}")
             left -= len(chunk)
         return BlobRead(index=index, oid=oid, size=size, content=None)
-    data = out.read(size + 1)
-    if len(data) != size + 1:
+    # Content and its trailing newline read apart: slicing the newline off would copy it.
+    content = out.read(size)
+    end = out.read(1)
+    if len(content) != size or not end:
         raise Desync(index, f"git cat-file stopped: {proc.stderr_summary()}")
-    if data[-1:] != b"\n":
+    if end != b"\n":
         raise Desync(index, "object content shorter or longer than its header (corrupt)")
-    content = data[:-1]
     if verify and object_hash(oid, size, content) != oid:
         return BlobRead(
             index=index,
