@@ -98,6 +98,9 @@ class _Layout:
     buffer itself (fewer literals and far fewer match events per scan)."""
     keyword_bytes: tuple[tuple[bytes, ...], ...] = ()
     """Per rule: its keywords as bytes, for that check."""
+    keyword_rules_unprimed: tuple[tuple[int, ...], ...] = ()
+    """Per keyword: its rules outside the primary database. When no primary regex fired in
+    a buffer, no primary rule can be kept, so only these need choosing."""
 
     @classmethod
     def of(cls, rules: Sequence[SecretRule]) -> _Layout:
@@ -136,6 +139,9 @@ class _Layout:
                 if ids and all(place[i] == _PRIMARY for i in ids)
             ),
             keyword_bytes=tuple(tuple(k.encode() for k in r.keywords) for r in rules),
+            keyword_rules_unprimed=tuple(
+                tuple(i for i in sorted(ids) if place[i] != _PRIMARY) for ids in per_keyword
+            ),
         )
 
 
@@ -234,15 +240,15 @@ class HyperscanPrefilter:
         leaves out the keywords only primary rules use; those rules are checked here, for
         their keywords, when their regex fired or hyperscan cannot vouch for them."""
         layout = self._layout
-        count, keyword_rules = self._count, layout.keyword_rules
+        count = self._count
+        regex_events = [e for e in events if e[0] < count]
+        keyword_rules = layout.keyword_rules
+        if primary_data is not None and not regex_events and not self._databases.primary_failing:
+            keyword_rules = layout.keyword_rules_unprimed  # no primary rule can be kept
         chosen: set[int] = set()
-        regex_events: list[tuple[int, int]] = []
-        for event in events:
-            ident = event[0]
+        for ident, _ in events:
             if ident >= count:
                 chosen.update(keyword_rules[ident - count])
-            else:
-                regex_events.append(event)
         if primary_data is not None:
             maybe = {e[0] for e in regex_events}.union(self._databases.primary_failing)
             maybe.difference_update(chosen)
