@@ -163,28 +163,36 @@ def _rule_files(path: Path) -> Iterable[Path]:
     )
 
 
-def merged_pack(configs: Sequence[Path], directory: Path) -> Path | None:
-    """One rule file holding every rule of ``configs``, written once per pack content into
-    ``directory`` (semgrep validates each configuration file on its own: the Python pack as
-    26 files costs about two seconds more per scan than as one). ``None`` when a file cannot
-    be read or the merged file cannot be written: the caller passes the files as they are."""
+def pack_digest(files: Iterable[Path]) -> str:
+    """A digest of the rule files (their names within the pack and their content): it names
+    the rule pack version in evidence and the merged file of :func:`merged_pack`."""
     import hashlib
+
+    sha = hashlib.sha256()
+    for path in files:
+        sha.update("/".join(path.parts[-2:]).encode())
+        try:
+            sha.update(path.read_bytes())
+        except OSError:
+            continue
+    return sha.hexdigest()[:16]
+
+
+def merged_pack(files: Sequence[Path], digest: str, directory: Path) -> Path | None:
+    """One rule file holding every rule of ``files`` (whose :func:`pack_digest` is
+    ``digest``), written once per pack content into ``directory``: semgrep validates each
+    configuration file on its own, and the Python pack as 26 files costs about two seconds
+    more per scan than as one. ``None`` when a file cannot be read or the merged file cannot
+    be written: the caller passes the files as they are."""
     import json
     import os
     import tempfile
 
     import yaml
 
-    files = rule_files(configs)
     if not files:
         return None
-    sha = hashlib.sha256()
-    for path in files:
-        try:
-            sha.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
-            return None
-    target = directory / f"pack-{sha.hexdigest()[:24]}.yaml"
+    target = directory / f"pack-{digest}.yaml"
     if target.is_file():
         return target
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

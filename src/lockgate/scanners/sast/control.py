@@ -13,7 +13,6 @@ repository otherwise).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +46,7 @@ from lockgate.scanners.sast._rulepack import (
     language_of,
     merged_pack,
     pack_configs,
+    pack_digest,
     pack_rules,
     rule_files,
     rule_ids,
@@ -160,9 +160,7 @@ class SastControl(BaseControl):
             findings = [_mark_change(f, workspace) for f in findings]
         scanned = frozenset().union(*(r.scanned for r in runs if not r.failed))
         versions: dict[str, str | None] = {r.engine: r.version for r in runs if not r.failed}
-        versions["sast-rules"] = (
-            _digest(rule_files(plan.pack_configs)) if plan.pack_configs else None
-        )
+        versions["sast-rules"] = plan.pack_digest
         return ControlOutput(
             findings=findings,
             skipped=skipped,
@@ -182,7 +180,13 @@ class SastControl(BaseControl):
         )
         if options.extra_rules:
             self._check_user_rules(options.extra_rules)
-        plan = _Plan(pack_configs=pack, configs=[*pack, *options.extra_rules])
+        pack_files = rule_files(pack)
+        plan = _Plan(
+            pack_configs=pack,
+            configs=[*pack, *options.extra_rules],
+            pack_files=pack_files,
+            pack_digest=pack_digest(pack_files) if pack_files else None,
+        )
         for info in in_scope:
             language = language_of(info.path)
             use_semgrep = SEMGREP in options.engines and (catch_all or language in covered)
@@ -225,7 +229,11 @@ class SastControl(BaseControl):
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lockgate-sast") as pool:
                 futures: list[Future[EngineRun]] = []
                 if plan.semgrep and plan.configs:
-                    merged = merged_pack(plan.pack_configs, home / "packs")
+                    merged = (
+                        merged_pack(plan.pack_files, plan.pack_digest, home / "packs")
+                        if plan.pack_digest is not None
+                        else None
+                    )
                     pack = [merged] if merged is not None else plan.pack_configs
                     futures.append(
                         pool.submit(
@@ -297,6 +305,9 @@ class SastControl(BaseControl):
 class _Plan:
     pack_configs: list[Path]
     configs: list[Path]
+    pack_files: list[Path] = dataclasses.field(default_factory=list)
+    pack_digest: str | None = None
+    """Of the pack's rule files, read once per scan (evidence and the merged file's name)."""
     semgrep: list[str] = dataclasses.field(default_factory=list)
     bandit: list[str] = dataclasses.field(default_factory=list)
     sizes: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -430,15 +441,3 @@ def _mark_change(finding: Finding, workspace: Workspace) -> Finding:
     if not touched:
         properties["preexisting"] = "true"
     return dataclasses.replace(finding, properties=pairs(properties))
-
-
-def _digest(files: Iterable[Path]) -> str:
-    """A digest of the rule files used (it names the rule pack version in evidence)."""
-    sha = hashlib.sha256()
-    for path in files:
-        sha.update("/".join(path.parts[-2:]).encode())
-        try:
-            sha.update(path.read_bytes())
-        except OSError:
-            continue
-    return sha.hexdigest()[:16]
