@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from lockgate.model import Finding
-from lockgate.model.fingerprint import secret_value_hash
+from lockgate.model.fingerprint import DEFAULT_SECRET_HASH_KEY, secret_value_hash
 from lockgate.scanners.interface import ScanContext
 from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.rules import builtin_rules
@@ -65,7 +65,6 @@ def reference_lines() -> dict[str, set[tuple[str, int]]]:
 def reference_values() -> dict[str, set[tuple[str, str]]]:
     """Per CredSweeper rule: (file, keyed hash of the value) pairs it reports."""
     by_rule: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    key = ScanContext.__dataclass_fields__["secret_hash_key"].default
     for item in json.loads(REFERENCE.read_text()):
         for line in item["line_data_list"]:
             path = line["path"].split("tests/samples/", 1)[-1]
@@ -74,7 +73,7 @@ def reference_values() -> dict[str, set[tuple[str, str]]]:
                 continue
             if item["rule"] in MULTI_LINE:
                 continue  # its value is one line of a key block: compared at line level
-            by_rule[item["rule"]].add((path, secret_value_hash(value, key)))  # type: ignore[arg-type]
+            by_rule[item["rule"]].add((path, secret_value_hash(value, DEFAULT_SECRET_HASH_KEY)))
     return by_rule
 
 

@@ -21,12 +21,6 @@ class OidFeed:
         self._closed = closed
         self._cond = threading.Condition()
 
-    def append(self, oid: str) -> None:
-        """Add the next id and wake whoever waits for it."""
-        with self._cond:
-            self._items.append(oid)
-            self._cond.notify_all()
-
     def extend(self, oids: Iterable[str]) -> None:
         """Add several ids with one wake-up (one per chunk of ``git log`` output rather than
         one per blob: every wake-up is a thread switch away from the scanner)."""
