@@ -1,22 +1,19 @@
-"""The JavaScript/TypeScript rule pack (Express and Node): every rule's annotated fixtures
-pass under ``semgrep --test`` (TypeScript included), every rule carries the metadata lockgate
-reports, and a scan through lockgate's SAST control turns a vulnerable Express app into
-findings while its hardened twin stays quiet.
+"""The JavaScript/TypeScript rule pack (Express and Node): it covers the Node vulnerability
+classes, its TypeScript fixtures are matched (not just parsed), and a scan through lockgate's
+SAST control turns a vulnerable Express app into findings while its hardened twin stays
+quiet. (Fixture runs and rule structure: test_pack_structure.py.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from lockgate.model import Severity
 from lockgate.scanners.sast.control import SastControl
 from tests.conftest import shared_dataset
 from tests.unit.scanners.sast._support import scan, write_tree
 from tests.unit.scanners.sast.rules import _pack_checks as pack
+from tests.unit.scanners.sast.rules.conftest import SemgrepReports
 
 LANGUAGE = "javascript"
 RULES = pack.rules(LANGUAGE)
@@ -43,36 +40,10 @@ def test_typescript_has_fixtures_of_its_own() -> None:
         assert (fixture.parent / f"{fixture.stem}.yaml").is_file(), fixture.name
 
 
-# -- semgrep's own fixture tests -----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def semgrep_test_report(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Any]:
-    return pack.semgrep_test(LANGUAGE, tmp_path_factory.mktemp("semgrep-home"))
-
-
-def test_semgrep_accepts_every_rule_file(semgrep_test_report: Mapping[str, Any]) -> None:
-    assert not semgrep_test_report.get("config_with_errors"), semgrep_test_report
-    assert not semgrep_test_report.get("config_missing_tests")
-    assert set(pack.fixture_verdicts(semgrep_test_report)) == {r.id for r in RULES}
-
-
-@pytest.mark.parametrize("rule", RULES, ids=pack.rule_id)
-def test_rule_finds_exactly_the_annotated_lines(
-    rule: pack.PackRule, semgrep_test_report: Mapping[str, Any]
-) -> None:
-    check = pack.fixture_verdicts(semgrep_test_report).get(rule.id)
-    failure = pack.check_failure(rule.id, check)
-    if failure:
-        pytest.fail(failure)
-
-
-def test_typescript_fixtures_are_matched_not_just_parsed(
-    semgrep_test_report: Mapping[str, Any],
-) -> None:
+def test_typescript_fixtures_are_matched_not_just_parsed(semgrep_reports: SemgrepReports) -> None:
     reported_in_ts = {
         rule
-        for rule, check in pack.fixture_verdicts(semgrep_test_report).items()
+        for rule, check in pack.fixture_verdicts(semgrep_reports(LANGUAGE)).items()
         for path, match in check.get("matches", {}).items()
         if path.endswith(".ts") and match.get("reported_lines")
     }

@@ -1,13 +1,15 @@
 """How the JavaScript/TypeScript, Java and Go rule packs are written: ids name language,
 topic and rule, every rule carries the metadata lockgate reports and has cases that must and
 must not match, and the taint rules of a language share one definition of request sources.
-(Each language's semgrep fixture runs and end-to-end scans live in its own test module.)"""
+Every rule's annotated fixture passes under ``semgrep --test``. (End-to-end scans live in
+each language's own test module.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.unit.scanners.sast.rules import _pack_checks as pack
+from tests.unit.scanners.sast.rules.conftest import SemgrepReports
 
 #: language -> (the ``languages`` every rule declares, the rule holding the reference
 #: request sources, the least number of taint rules)
@@ -73,3 +75,24 @@ def test_taint_rules_share_one_definition_of_request_sources(language: str) -> N
     assert len(taint) >= least
     drifted = [r.id for r in taint if r.body["pattern-sources"] != shared]
     assert not drifted, f"request sources differ from {reference_id}: {drifted}"
+
+
+# -- semgrep's own fixture tests -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", sorted(PACKS))
+def test_semgrep_accepts_every_rule_file(language: str, semgrep_reports: SemgrepReports) -> None:
+    report = semgrep_reports(language)
+    assert not report.get("config_with_errors"), report
+    assert not report.get("config_missing_tests")
+    assert set(pack.fixture_verdicts(report)) == {r.id for r in pack.rules(language)}
+
+
+@pytest.mark.parametrize(("language", "rule"), RULES, ids=_id)
+def test_rule_finds_exactly_the_annotated_lines(
+    language: str, rule: pack.PackRule, semgrep_reports: SemgrepReports
+) -> None:
+    check = pack.fixture_verdicts(semgrep_reports(language)).get(rule.id)
+    failure = pack.check_failure(rule.id, check)
+    if failure:
+        pytest.fail(failure)
