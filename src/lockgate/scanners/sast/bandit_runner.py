@@ -11,8 +11,6 @@ sets of files are split into size-balanced groups run side by side.
 from __future__ import annotations
 
 import ast
-import json
-import posixpath
 import sys
 import threading
 import time
@@ -33,14 +31,19 @@ from lockgate.scanners.sast._process import (
     path_argument,
     run_engine,
 )
-from lockgate.scanners.sast._results import EngineFailure, EngineRun
+from lockgate.scanners.sast._results import (
+    EngineFailure,
+    EngineRun,
+    bounded,
+    json_report,
+    relative,
+)
 from lockgate.scanners.sast._rulepack import title_from_message
 
 OK_EXIT_CODES = frozenset({0, 1})
 """0: no issues; 1: issues found. 2 is a usage or configuration error."""
 PARALLEL_MIN_BYTES = 512 * 1024
 """Below this much Python, one bandit process is faster than several (start-up costs)."""
-MAX_ERROR_MESSAGE = 400
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,16 +54,6 @@ class BanditSettings:
     timeout: float = 600.0
     skip_tests: tuple[str, ...] = ()
     config: Path | None = None
-
-
-def _relative(path: str) -> str:
-    normal = posixpath.normpath(path.replace("\\", "/"))
-    return normal[2:] if normal.startswith("./") else normal
-
-
-def _bounded(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_ERROR_MESSAGE else text[: MAX_ERROR_MESSAGE - 1] + "…"
 
 
 class BanditRunner:
@@ -166,34 +159,16 @@ def parse_output(
     done: Completed, *, root: Path, requested: Sequence[str], timeout: float = 0.0
 ) -> EngineRun:
     """Bandit's JSON report (and exit code) as an :class:`EngineRun`."""
-    if done.timed_out:
-        return EngineRun(
-            engine=BANDIT,
-            failure=EngineFailure(
-                message=f"bandit did not finish within {timeout:g} s and was stopped",
-                detail=done.stderr_tail(),
-            ),
-        )
+    document = json_report(done, BANDIT, timeout)
+    if isinstance(document, EngineFailure):
+        return EngineRun(engine=BANDIT, failure=document)
     code = done.returncode
-    try:
-        document = json.loads(done.stdout)
-        if not isinstance(document, dict):
-            raise ValueError("the report is not a JSON object")
-    except ValueError as exc:
-        return EngineRun(
-            engine=BANDIT,
-            failure=EngineFailure(
-                message=f"bandit exited with code {code} without a readable JSON report "
-                f"({_bounded(str(exc))[:120]})",
-                detail=done.stderr_tail(),
-            ),
-        )
     errors: list[ControlError] = []
     failed_paths: set[str] = set()
     for raw in _list(document.get("errors")):
         if not isinstance(raw, dict) or not isinstance(raw.get("filename"), str):
             continue
-        path = _relative(raw["filename"])
+        path = relative(raw["filename"])
         failed_paths.add(path)
         errors.append(_file_error(root, path, str(raw.get("reason") or "unknown error")))
     if code not in OK_EXIT_CODES:
@@ -207,9 +182,9 @@ def parse_output(
         )
     metrics = document.get("metrics")
     listed = (
-        {_relative(k) for k in metrics if k != "_totals"} if isinstance(metrics, dict) else set()
+        {relative(k) for k in metrics if k != "_totals"} if isinstance(metrics, dict) else set()
     )
-    wanted = {_relative(p) for p in requested}
+    wanted = {relative(p) for p in requested}
     scanned = frozenset((listed & wanted or wanted) - failed_paths)
     matches = [m for m in (_match(r) for r in _list(document.get("results"))) if m is not None]
     return EngineRun(engine=BANDIT, matches=tuple(matches), errors=tuple(errors), scanned=scanned)
@@ -252,7 +227,7 @@ def _file_error(root: Path, path: str, reason: str) -> ControlError:
     else:
         text = f"bandit could not scan this file: {reason}"
     return ControlError(
-        kind=ErrorKind.INPUT, fatal=False, path=path, line=line, message=_bounded(text)
+        kind=ErrorKind.INPUT, fatal=False, path=path, line=line, message=bounded(text)
     )
 
 
@@ -309,7 +284,7 @@ def _match(raw: object) -> Match | None:
         message=message,
         severity=_level(raw.get("issue_severity"), Severity, Severity.UNKNOWN),
         confidence=_level(raw.get("issue_confidence"), Confidence, Confidence.MEDIUM),
-        path=_relative(filename),
+        path=relative(filename),
         start_line=line,
         end_line=end_line,
         start_col=start_col,

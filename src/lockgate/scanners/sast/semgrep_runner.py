@@ -11,8 +11,6 @@ engine failure.
 
 from __future__ import annotations
 
-import json
-import posixpath
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -29,7 +27,13 @@ from lockgate.scanners.sast._process import (
     path_argument,
     run_engine,
 )
-from lockgate.scanners.sast._results import EngineFailure, EngineRun
+from lockgate.scanners.sast._results import (
+    EngineFailure,
+    EngineRun,
+    bounded,
+    json_report,
+    relative,
+)
 from lockgate.scanners.sast._rulepack import (
     LANGUAGE_EXTENSIONS,
     confidence_of,
@@ -41,7 +45,6 @@ from lockgate.scanners.sast._rulepack import (
 
 OK_EXIT_CODES = frozenset({0, 1})
 """0: no findings; 1: findings (only with ``--error``). Anything else is a failure."""
-MAX_ERROR_MESSAGE = 400
 RULE_NAMESPACE = "lockgate."
 
 
@@ -75,16 +78,6 @@ def rule_id_of(check_id: str) -> str:
         if len(parts) >= 3 and parts[1] in LANGUAGE_EXTENSIONS:
             return check_id[start:]
     return check_id[starts[-1] :] if starts else check_id
-
-
-def _relative(path: str) -> str:
-    normal = posixpath.normpath(path.replace("\\", "/"))
-    return normal[2:] if normal.startswith("./") else normal
-
-
-def _bounded(text: str, limit: int = MAX_ERROR_MESSAGE) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SemgrepRunner:
@@ -198,31 +191,13 @@ def parse_output(
     timeout: float = 0.0,
 ) -> EngineRun:
     """Semgrep's JSON report (and exit code) as an :class:`EngineRun`."""
-    if done.timed_out:
-        return EngineRun(
-            engine=SEMGREP,
-            failure=EngineFailure(
-                message=f"semgrep did not finish within {timeout:g} s and was stopped",
-                detail=done.stderr_tail(),
-            ),
-        )
+    document = json_report(done, SEMGREP, timeout)
+    if isinstance(document, EngineFailure):
+        return EngineRun(engine=SEMGREP, failure=document)
     code = done.returncode
-    try:
-        document = json.loads(done.stdout)
-        if not isinstance(document, dict):
-            raise ValueError("the report is not a JSON object")
-    except ValueError as exc:
-        return EngineRun(
-            engine=SEMGREP,
-            failure=EngineFailure(
-                message=f"semgrep exited with code {code} without a readable JSON report "
-                f"({_bounded(str(exc), 120)})",
-                detail=done.stderr_tail(),
-            ),
-        )
-    wanted = {_relative(p) for p in requested}
+    wanted = {relative(p) for p in requested}
     scanned = frozenset(
-        _relative(p)
+        relative(p)
         for p in _list(_dict(document.get("paths")).get("scanned"))
         if isinstance(p, str)
     )
@@ -251,14 +226,14 @@ def parse_output(
         return EngineRun(
             engine=SEMGREP,
             failure=EngineFailure(
-                message=_bounded(f"semgrep {what} (exit code {code}): {text}", 1000),
+                message=bounded(f"semgrep {what} (exit code {code}): {text}", 1000),
                 kind=kind,
                 detail=done.stderr_tail(),
             ),
         )
     errors = list(file_errors)
     errors.extend(
-        ControlError(kind=ErrorKind.TOOL, fatal=False, message=_bounded(f"semgrep: {text}"))
+        ControlError(kind=ErrorKind.TOOL, fatal=False, message=bounded(f"semgrep: {text}"))
         for text in dict.fromkeys(other_errors)
     )
     if code not in OK_EXIT_CODES:
@@ -315,7 +290,7 @@ def _error_text(raw: Mapping[str, Any]) -> str:
     message = str(raw.get("message") or raw.get("short_msg") or "")
     long_message = str(raw.get("long_msg") or "")
     if long_message and long_message != message:
-        message = f"{message} ({_bounded(long_message, 160)})" if message else long_message
+        message = f"{message} ({bounded(long_message, 160)})" if message else long_message
     name = _type_name(raw)
     spans = [s for s in _list(raw.get("spans")) if isinstance(s, dict)]
     where = ""
@@ -323,7 +298,7 @@ def _error_text(raw: Mapping[str, Any]) -> str:
         line = _int(_dict(spans[0].get("start")).get("line"))
         where = f" at {spans[0]['file']}" + (f":{line}" if line else "")
     text = f"{name}{where}: {message}" if message else f"{name}{where}"
-    return _bounded(text)
+    return bounded(text)
 
 
 def _error_location(raw: Mapping[str, Any]) -> tuple[str | None, int | None]:
@@ -344,9 +319,9 @@ def _error_location(raw: Mapping[str, Any]) -> tuple[str | None, int | None]:
 def _file_error(raw: Mapping[str, Any], wanted: set[str]) -> ControlError | None:
     """A per-file error (syntax error, partial parse, timeout, memory) of a scanned file."""
     path, line = _error_location(raw)
-    if path is None or _relative(path) not in wanted:
+    if path is None or relative(path) not in wanted:
         return None
-    path = _relative(path)
+    path = relative(path)
     name = _type_name(raw)
     message = str(raw.get("message") or raw.get("short_msg") or name)
     rule = raw.get("rule_id")
@@ -362,7 +337,7 @@ def _file_error(raw: Mapping[str, Any], wanted: set[str]) -> ControlError | None
     else:
         text = f"semgrep {name}: {message}"
     return ControlError(
-        kind=ErrorKind.INPUT, fatal=False, path=path, line=line, message=_bounded(text)
+        kind=ErrorKind.INPUT, fatal=False, path=path, line=line, message=bounded(text)
     )
 
 
@@ -407,7 +382,7 @@ def _match(raw: object) -> Match | None:
         message=message,
         severity=severity_of(extra.get("severity"), metadata),
         confidence=confidence_of(metadata),
-        path=_relative(path),
+        path=relative(path),
         start_line=start_line,
         end_line=max(_int(end.get("line")) or start_line, start_line),
         start_col=_int(start.get("col")),
