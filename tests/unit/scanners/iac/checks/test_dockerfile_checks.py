@@ -7,6 +7,7 @@ Goat Dockerfiles."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +18,17 @@ from lockgate.scanners.iac.engine import CheckEngine, Verdict
 from lockgate.scanners.iac.parsers import dockerfile
 from lockgate.scanners.iac.resources import Resource
 from tests.conftest import shared_dataset
+from tests.unit.scanners.iac.checks._support import failing_of, verdicts_of
 
 CHECK_FILE = BUILTIN_DIR / "dockerfile.yaml"
 CHECKS: dict[str, Check] = load_check_files([CHECK_FILE]).by_id()
 ENGINE = CheckEngine(tuple(CHECKS.values()))
+verdicts = partial(verdicts_of, ENGINE)
+failing = partial(failing_of, ENGINE)
 
 
 def ids(*numbers: int) -> set[str]:
     return {f"LG-DF-{n:03d}" for n in numbers}
-
-
-def verdicts(resource: Resource) -> dict[str, Verdict]:
-    return {o.check.id: o.verdict for o in ENGINE.evaluate(resource)}
-
-
-def failing(resource: Resource) -> set[str]:
-    found = verdicts(resource)
-    unexpected = {k: v for k, v in found.items() if v not in (Verdict.FAIL, Verdict.PASS)}
-    assert not unexpected, unexpected
-    return {k for k, v in found.items() if v is Verdict.FAIL}
 
 
 def parse(text: str) -> Resource:

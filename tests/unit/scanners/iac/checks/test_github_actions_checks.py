@@ -7,6 +7,7 @@ injectable."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +17,17 @@ from lockgate.scanners.iac.checks import BUILTIN_DIR, Check, load_check_files
 from lockgate.scanners.iac.engine import CheckEngine, Verdict
 from lockgate.scanners.iac.parsers import github_actions
 from lockgate.scanners.iac.resources import Resource
+from tests.unit.scanners.iac.checks._support import failing_of
 
 CHECK_FILE = BUILTIN_DIR / "github_actions.yaml"
 CHECKS: dict[str, Check] = load_check_files([CHECK_FILE]).by_id()
 ENGINE = CheckEngine(tuple(CHECKS.values()))
+failing = partial(failing_of, ENGINE)
 SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
 
 
 def ids(*numbers: int) -> set[str]:
     return {f"LG-GHA-{n:03d}" for n in numbers}
-
-
-def failing(resource: Resource) -> set[str]:
-    found = {o.check.id: o.verdict for o in ENGINE.evaluate(resource)}
-    unexpected = {k: v for k, v in found.items() if v not in (Verdict.FAIL, Verdict.PASS)}
-    assert not unexpected, unexpected
-    return {k for k, v in found.items() if v is Verdict.FAIL}
 
 
 def workflow(tmp_path: Path, text: str, name: str = "ci.yml") -> Resource:

@@ -5,6 +5,7 @@ with their exact findings, and the places GitLab lets a setting live (top level,
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +15,17 @@ from lockgate.scanners.iac.checks import BUILTIN_DIR, Check, load_check_files
 from lockgate.scanners.iac.engine import CheckEngine, Verdict
 from lockgate.scanners.iac.parsers import gitlab_ci
 from lockgate.scanners.iac.resources import Resource
+from tests.unit.scanners.iac.checks._support import failing_of
 
 CHECK_FILE = BUILTIN_DIR / "gitlab_ci.yaml"
 CHECKS: dict[str, Check] = load_check_files([CHECK_FILE]).by_id()
 ENGINE = CheckEngine(tuple(CHECKS.values()))
+failing = partial(failing_of, ENGINE)
 DIGEST = "sha256:" + "01" * 32
 
 
 def ids(*numbers: int) -> set[str]:
     return {f"LG-GLCI-{n:03d}" for n in numbers}
-
-
-def failing(resource: Resource) -> set[str]:
-    found = {o.check.id: o.verdict for o in ENGINE.evaluate(resource)}
-    unexpected = {k: v for k, v in found.items() if v not in (Verdict.FAIL, Verdict.PASS)}
-    assert not unexpected, unexpected
-    return {k for k, v in found.items() if v is Verdict.FAIL}
 
 
 def pipeline(tmp_path: Path, text: str) -> Resource:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,13 @@ from lockgate.scanners.iac.checks import BUILTIN_DIR, Check, load_check_files
 from lockgate.scanners.iac.engine import CheckEngine, Verdict, evaluate_example
 from lockgate.scanners.iac.parsers import terraform
 from lockgate.scanners.iac.resources import Resource
+from tests.unit.scanners.iac.checks._support import failing_of, verdicts_of
 
 CHECK_FILE = BUILTIN_DIR / "terraform_aws.yaml"
 CHECKS: dict[str, Check] = load_check_files([CHECK_FILE]).by_id()
 ENGINE = CheckEngine(tuple(CHECKS.values()))
+verdicts = partial(verdicts_of, ENGINE)
+failing = partial(failing_of, ENGINE)
 
 
 def ids(*numbers: int) -> set[str]:
@@ -35,17 +39,6 @@ def parse(tmp_path: Path, text: str) -> dict[str, Resource]:
     result = terraform.parse(tmp_path, ["main.tf"])
     assert not result.errors, result.errors
     return {r.address: r for r in result.resources}
-
-
-def verdicts(resource: Resource) -> dict[str, Verdict]:
-    return {o.check.id: o.verdict for o in ENGINE.evaluate(resource)}
-
-
-def failing(resource: Resource) -> set[str]:
-    found = verdicts(resource)
-    unexpected = {k: v for k, v in found.items() if v not in (Verdict.FAIL, Verdict.PASS)}
-    assert not unexpected, (resource.address, unexpected)
-    return {k for k, v in found.items() if v is Verdict.FAIL}
 
 
 def findings(resources: dict[str, Resource]) -> dict[str, set[str]]:

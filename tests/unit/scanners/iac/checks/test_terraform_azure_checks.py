@@ -7,6 +7,7 @@ that cannot be known statically."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +17,17 @@ from lockgate.scanners.iac.checks import BUILTIN_DIR, Check, load_check_files
 from lockgate.scanners.iac.engine import CheckEngine, Verdict
 from lockgate.scanners.iac.parsers import terraform
 from lockgate.scanners.iac.resources import Resource
+from tests.unit.scanners.iac.checks._support import failing_of, verdicts_of
 
 CHECK_FILE = BUILTIN_DIR / "terraform_azure.yaml"
 CHECKS: dict[str, Check] = load_check_files([CHECK_FILE]).by_id()
 ENGINE = CheckEngine(tuple(CHECKS.values()))
+verdicts = partial(verdicts_of, ENGINE)
+failing = partial(failing_of, ENGINE)
 
 
 def ids(*numbers: int) -> set[str]:
     return {f"LG-TFAZ-{n:03d}" for n in numbers}
-
-
-def verdicts(resource: Resource) -> dict[str, Verdict]:
-    return {o.check.id: o.verdict for o in ENGINE.evaluate(resource)}
-
-
-def failing(resource: Resource) -> set[str]:
-    found = verdicts(resource)
-    unexpected = {k: v for k, v in found.items() if v not in (Verdict.FAIL, Verdict.PASS)}
-    assert not unexpected, unexpected
-    return {k for k, v in found.items() if v is Verdict.FAIL}
 
 
 def resources(tmp_path: Path, text: str) -> dict[str, Resource]:
