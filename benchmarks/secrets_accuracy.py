@@ -24,6 +24,7 @@ import sys
 import threading
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from lockgate.model import Finding
 from lockgate.model.fingerprint import DEFAULT_SECRET_HASH_KEY, secret_value_hash
@@ -51,30 +52,55 @@ def scan(decode: bool) -> list[Finding]:
         return list(SecretsControl().scan(context).findings)
 
 
-def reference_lines() -> dict[str, set[tuple[str, int]]]:
-    by_rule: dict[str, set[tuple[str, int]]] = defaultdict(set)
+def reference_entries() -> list[tuple[str, str, int, str]]:
+    """CredSweeper's reported lines outside archives (not comparable line by line), as
+    (rule, file, line, value)."""
+    entries = []
     for item in json.loads(REFERENCE.read_text()):
         for line in item["line_data_list"]:
             path = line["path"].split("tests/samples/", 1)[-1]
             if "!" in path or ":" in path.split("/")[-1]:
-                continue  # inside archives: not comparable line by line
-            by_rule[item["rule"]].add((path, int(line["line_num"])))
-    return by_rule
-
-
-def reference_values() -> dict[str, set[tuple[str, str]]]:
-    """Per CredSweeper rule: (file, keyed hash of the value) pairs it reports."""
-    by_rule: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for item in json.loads(REFERENCE.read_text()):
-        for line in item["line_data_list"]:
-            path = line["path"].split("tests/samples/", 1)[-1]
-            value = line.get("value")
-            if "!" in path or ":" in path.split("/")[-1] or not value:
                 continue
-            if item["rule"] in MULTI_LINE:
-                continue  # its value is one line of a key block: compared at line level
-            by_rule[item["rule"]].add((path, secret_value_hash(value, DEFAULT_SECRET_HASH_KEY)))
+            entries.append((item["rule"], path, int(line["line_num"]), line.get("value") or ""))
+    return entries
+
+
+def reference_lines(
+    entries: list[tuple[str, str, int, str]],
+) -> dict[str, set[tuple[str, int]]]:
+    by_rule: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for rule, path, line, _ in entries:
+        by_rule[rule].add((path, line))
     return by_rule
+
+
+def reference_values(
+    entries: list[tuple[str, str, int, str]],
+) -> dict[str, set[tuple[str, str | None]]]:
+    """Per CredSweeper rule: (file, keyed hash of the value) pairs it reports; a value that
+    is one line of a multi-line key block is compared at line level only."""
+    by_rule: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+    for rule, path, _, value in entries:
+        if value and rule not in MULTI_LINE:
+            by_rule[rule].add((path, secret_value_hash(value, DEFAULT_SECRET_HASH_KEY)))
+    return by_rule
+
+
+def compare(
+    unit: str, reference: dict[str, set[Any]], ours: set[Any], *, rows: int = 60
+) -> set[Any]:
+    """Print the share of the reference lockgate also has, in total and per CredSweeper
+    rule (the largest ``rows`` rules); returns everything in the reference."""
+    everything: set[Any] = set().union(*reference.values())
+    both = len(everything & ours)
+    print(
+        f"   reference {unit}: {len(everything)}; lockgate: {len(ours)}; both: {both} — "
+        f"recall vs reference {both / len(everything):.0%}"
+    )
+    print(f"   {'CredSweeper rule':<40} {unit:>12} {'found':>6}")
+    for name, items in sorted(reference.items(), key=lambda kv: -len(kv[1]))[:rows]:
+        print(f"   {name:<40} {len(items):>12} {len(items & ours) / len(items):>6.0%}")
+    return everything
 
 
 def main() -> int:
@@ -106,7 +132,8 @@ def main() -> int:
         print(f"     finding on negative: {name}: {rules}")
 
     print("\n2. Line level against CredSweeper's output (reference, not ground truth)")
-    reference = reference_lines()
+    entries = reference_entries()
+    reference = reference_lines(entries)
     ours = {
         (f.location.path, line)
         for f in findings
@@ -115,38 +142,21 @@ def main() -> int:
             f.location.start_line or 1, (f.location.end_line or f.location.start_line or 1) + 1
         )
     }
-    all_ref = set().union(*reference.values())
-    both = len(all_ref & ours)
-    print(
-        f"   reference lines: {len(all_ref)}; lockgate lines: {len(ours)}; "
-        f"both: {both} — recall vs reference {both / len(all_ref):.0%}"
-    )
-    print(f"   {'CredSweeper rule':<40} {'lines':>5} {'found':>6}")
-    for name, lines in sorted(reference.items(), key=lambda kv: -len(kv[1])):
-        hit = len(lines & ours)
-        print(f"   {name:<40} {len(lines):>5} {hit / len(lines):>6.0%}")
-        if args.show_missed:
+    all_ref = compare("lines", reference, ours)
+    if args.show_missed:
+        for name, lines in sorted(reference.items(), key=lambda kv: -len(kv[1])):
             for path, line in sorted(lines - ours):
-                print(f"       missed {path}:{line}")
+                print(f"       missed ({name}) {path}:{line}")
     print(
         "\n3. Value level against CredSweeper's output (one finding per value and file; "
         "PEM blocks: see line level)"
     )
-    values = reference_values()
     ours_values = {
         (f.location.path, f.prop("value_hash"))
         for f in findings
         if f.location and "!/" not in f.location.path
     }
-    all_values = set().union(*values.values())
-    found = len(all_values & ours_values)
-    print(
-        f"   reference (file, value) pairs: {len(all_values)}; found: {found} — "
-        f"recall vs reference {found / len(all_values):.0%}"
-    )
-    print(f"   {'CredSweeper rule':<40} {'values':>6} {'found':>6}")
-    for name, pairs in sorted(values.items(), key=lambda kv: -len(kv[1]))[:25]:
-        print(f"   {name:<40} {len(pairs):>6} {len(pairs & ours_values) / len(pairs):>6.0%}")
+    compare("(file, value)", reference_values(entries), ours_values, rows=25)
     print(f"\n   {'lockgate family':<28} {'findings':>8} {'on reference lines':>19}")
     rule_set = builtin_rules()
     families: dict[str, list[Finding]] = defaultdict(list)
