@@ -26,6 +26,7 @@ the keywords alone, which is slower and gives the same findings.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -557,7 +558,10 @@ class _Cache:
 
     def __init__(self, rule_set: RuleSet, cache_dir: Path | None) -> None:
         version = getattr(hyperscan, "__version__", "unknown")
-        stem = f"hs-{version}-{CACHE_LAYOUT}-{rule_set.digest[:32]}"
+        # The whole digest counts: a rule set with rules disabled or added has the digest of
+        # the shipped rules followed by what changed.
+        name = hashlib.sha256(rule_set.digest.encode()).hexdigest()[:32]
+        stem = f"hs-{version}-{CACHE_LAYOUT}-{name}"
         self._dir = cache_dir / "secrets" / stem if cache_dir is not None else None
 
     def database(self, name: str, build: Callable[[], Any]) -> Any:

@@ -214,6 +214,23 @@ def test_databases_come_from_the_disk_cache_in_a_new_process(
     assert _found(again, f"k = {TOKEN}\n".encode()) == [("test-token", 1, 5)]
 
 
+def test_rule_sets_that_differ_only_by_disabled_rules_have_their_own_databases(
+    rule_set: RuleSet, tmp_path: Path
+) -> None:
+    # The control names a narrowed rule set by the full set's digest plus what was disabled.
+    narrowed = RuleSet(
+        rules=tuple(r for r in rule_set.rules if r.id != "test-password"),
+        digest=f"{rule_set.digest}-test-password",
+    )
+    data = f"password = 'Vb7#kQ2!pLm9'\nb = {TOKEN}\n".encode()
+    full, _ = _both(rule_set, tmp_path)
+    assert [r for r, _, _ in _found(full, data)] == ["test-password", "test-token"]
+    forget_databases()  # from the disk cache now, as in the next run
+    fast, slow = _both(narrowed, tmp_path)
+    assert _found(fast, data) == _found(slow, data) == [("test-token", 2, 5)]
+    assert len(list((tmp_path / "secrets").glob("hs-*"))) == 2
+
+
 def test_a_database_that_misses_a_rules_own_examples_is_not_trusted(rule_set: RuleSet) -> None:
     layout = hyperscan_prefilter._Layout.of(rule_set.rules)
     token = next(i for i, r in enumerate(rule_set.rules) if r.id == "test-token")
