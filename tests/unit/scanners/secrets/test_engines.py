@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def test_the_compiled_database_is_cached_by_rule_set_digest(
 ) -> None:
     build_prefilter(rule_set, cache_dir=tmp_path)
     (cached,) = (tmp_path / "secrets").glob("hs-*")
-    assert rule_set.digest[:32] in cached.name and (cached / "primary.db").is_file()
+    named = hashlib.sha256(rule_set.digest.encode()).hexdigest()[:32]
+    assert named in cached.name and (cached / "primary.db").is_file()
     forget_databases()  # a new process: the databases come from the disk cache
     again = SecretScanner(
         rules=rule_set.rules, prefilter=build_prefilter(rule_set, cache_dir=tmp_path)
