@@ -10,6 +10,11 @@ the ids and attribution of the unique blobs, never their contents beyond the one
 Submodules (mode 160000) and symbolic links (120000) are not blobs worth scanning and are
 left out. A blob over the size limit is reported as :class:`HistorySkipped`; a missing or
 corrupt object as :class:`HistoryError`, and the walk goes on with the rest.
+
+A walk can be split into shards by path (every version of a path in the same shard, so
+git's delta bases mostly stay within one reader): the blobs of shard 0 are read and yielded
+here, those of the other shards handed to :class:`ShardSink` objects as the log is parsed,
+for other processes to read and scan with their own ``cat-file``.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from lockgate.errors import ToolError
 from lockgate.model import SkipReason
-from lockgate.sources.catfile import OidFeed
+from lockgate.sources.catfile import BlobRead, OidFeed
 from lockgate.sources.filesystem import DEFAULT_MAX_FILE_SIZE, describe_size
 from lockgate.sources.git import GitRepo
 from lockgate.sources.gitproc import GitProcess
@@ -43,17 +50,46 @@ _HEADER_FIELDS = 5
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+ShardBlob = tuple[int, str, str]
+"""A blob handed to another shard: its index in the walk, its id and its path."""
+
+
+class ShardSink(Protocol):
+    """Where the blobs of one shard other than the first go, as the log is parsed."""
+
+    def put(self, blobs: list[ShardBlob]) -> None: ...
+
+    def close(self) -> None:
+        """No more blobs will come (called once, also when the walk failed)."""
+
+
+def shard_of(path: bytes, shards: int) -> int:
+    """The shard of every blob introduced at ``path``."""
+    return zlib.crc32(path) % shards if shards > 1 else 0
+
+
 class _LogParser:
     """Turns the NUL-separated ``git log -z --raw`` stream into first-seen blobs."""
 
-    def __init__(self, feed: OidFeed, attribution: list[tuple[str, CommitInfo]]) -> None:
+    def __init__(
+        self,
+        feed: OidFeed,
+        attribution: list[tuple[str, CommitInfo]],
+        local: list[int],
+        elsewhere: Sequence[ShardSink] = (),
+    ) -> None:
         self.feed = feed
         self.attribution = attribution
+        self.local = local
+        """Walk index of each blob of the feed (shard 0)."""
+        self.elsewhere = elsewhere
         self.seen: set[bytes] = set()
         self.commit: CommitInfo | None = None
         self._header: list[bytes] = []
         self._entry: bytes | None = None
         self._new: list[str] = []
+        self._shards = len(elsewhere) + 1
+        self._out: list[list[ShardBlob]] = [[] for _ in elsewhere]
 
     def token(self, token: bytes) -> None:
         if self._header and len(self._header) < _HEADER_FIELDS:
@@ -81,15 +117,26 @@ class _LogParser:
         if status.startswith(b"D") or not new_mode.startswith(b"100") or oid in self.seen:
             return
         self.seen.add(oid)
-        self.attribution.append((os.fsdecode(path), self.commit))
-        self._new.append(oid.decode("ascii"))
+        index = len(self.attribution)
+        name = os.fsdecode(path)
+        self.attribution.append((name, self.commit))
+        shard = shard_of(path, self._shards)
+        if shard:
+            self._out[shard - 1].append((index, oid.decode("ascii"), name))
+        else:
+            self.local.append(index)
+            self._new.append(oid.decode("ascii"))
 
     def publish(self) -> None:
-        """Hand the blobs found since the last call to the reader (their attribution is
-        already recorded, so the reader can look it up as soon as it sees an id)."""
+        """Hand the blobs found since the last call to the readers (their attribution is
+        already recorded, so a reader can look it up as soon as it sees an id)."""
         if self._new:
             self.feed.extend(self._new)
             self._new = []
+        for sink, out in zip(self.elsewhere, self._out, strict=True):
+            if out:
+                sink.put(out)
+        self._out = [[] for _ in self.elsewhere]
 
 
 def _commit_info(fields: list[bytes]) -> CommitInfo:
@@ -120,14 +167,27 @@ class GitHistory:
         self.max_blob_size = max_blob_size
         self.cancel = cancel
         self.timeout = timeout
+        self._attribution: list[tuple[str, CommitInfo]] = []
 
-    def blobs(self) -> Iterator[HistoryItem]:
-        """Each unique blob once, oldest introduction first; skips and errors in between."""
+    def introduced(self, index: int) -> tuple[str, CommitInfo]:
+        """The path and commit that introduced blob ``index`` of the current walk."""
+        return self._attribution[index]
+
+    def blobs(self, elsewhere: Sequence[ShardSink] = ()) -> Iterator[HistoryItem]:
+        """Each unique blob once, oldest introduction first; skips and errors in between.
+
+        With ``elsewhere``, the walk has ``len(elsewhere) + 1`` shards: only the blobs of the
+        first are read and yielded, the others go to their sink (each closed when the log
+        ends, or fails)."""
         if not self.all_refs and self.repo.head() is None:
+            for sink in elsewhere:
+                sink.close()
             return  # no commits yet: no history
         deadline = time.monotonic() + self.timeout
         feed = OidFeed(closed=False)
         attribution: list[tuple[str, CommitInfo]] = []
+        self._attribution = attribution
+        local: list[int] = []
         failures: list[str] = []
         log = self.repo.spawn(
             [
@@ -140,13 +200,13 @@ class GitHistory:
         stopping = threading.Event()
         reader = threading.Thread(
             target=_read_log,
-            args=(log, _LogParser(feed, attribution), failures, stopping),
+            args=(log, _LogParser(feed, attribution, local, elsewhere), failures, stopping),
             name="git-log",
             daemon=True,
         )
         reader.start()
         try:
-            yield from self._contents(feed, attribution, deadline)
+            yield from self._contents(feed, local, deadline)
         finally:
             stopping.set()
             if log.proc.poll() is None:
@@ -156,9 +216,17 @@ class GitHistory:
             for failure in failures:
                 yield HistoryError(message=failure)
 
-    def _contents(
-        self, feed: OidFeed, attribution: list[tuple[str, CommitInfo]], deadline: float
-    ) -> Iterator[HistoryItem]:
+    def read(self, blobs: Iterable[ShardBlob]) -> Iterator[HistoryItem]:
+        """The given blobs of the current walk (a shard whose reader failed), read here."""
+        indices: list[int] = []
+        oids: list[str] = []
+        for index, oid, _ in blobs:
+            indices.append(index)
+            oids.append(oid)
+        yield from self._contents(OidFeed(oids), indices, time.monotonic() + self.timeout)
+
+    def _contents(self, feed: OidFeed, local: list[int], deadline: float) -> Iterator[HistoryItem]:
+        attribution = self._attribution
         try:
             reads = self.repo.read_blobs(
                 feed,
@@ -168,29 +236,49 @@ class GitHistory:
                 verify=False,
             )
             for read in reads:
-                path, commit = attribution[read.index]
-                if read.error is not None:
-                    yield HistoryError(
-                        message=f"blob {read.oid} of {path} (introduced in {commit.sha[:12]}) "
-                        f"cannot be read: {read.error}",
-                        oid=read.oid,
-                        path=path,
-                    )
-                elif read.content is None:
-                    yield HistorySkipped(
-                        oid=read.oid,
-                        path=path,
-                        commit=commit,
-                        reason=SkipReason.TOO_LARGE,
-                        detail=f"{describe_size(read.size)} exceeds the limit of "
-                        f"{describe_size(self.max_blob_size)}",
-                    )
+                index = local[read.index]
+                path, commit = attribution[index]
+                if read.content is None:
+                    yield history_item(read, index, path, commit, self.max_blob_size)
                 else:
                     yield HistoryBlob(
-                        oid=read.oid, path=path, size=read.size, commit=commit, content=read.content
+                        oid=read.oid,
+                        path=path,
+                        size=read.size,
+                        commit=commit,
+                        content=read.content,
+                        index=index,
                     )
         except ToolError as exc:
-            yield HistoryError(message=f"history walk stopped: {exc.message}")
+            yield walk_stopped(exc.message)
+
+
+def walk_stopped(message: str) -> HistoryError:
+    """The error of a walk that could not go on (git died or timed out)."""
+    return HistoryError(message=f"history walk stopped: {message}")
+
+
+def history_item(
+    read: BlobRead, index: int, path: str, commit: CommitInfo, max_blob_size: int
+) -> HistorySkipped | HistoryError:
+    """What a read without content (failed, or over ``max_blob_size``) means for blob
+    ``index`` of a walk, introduced at ``path`` in ``commit``."""
+    if read.error is not None:
+        return HistoryError(
+            message=f"blob {read.oid} of {path} (introduced in {commit.sha[:12]}) "
+            f"cannot be read: {read.error}",
+            oid=read.oid,
+            path=path,
+            index=index,
+        )
+    return HistorySkipped(
+        oid=read.oid,
+        path=path,
+        commit=commit,
+        reason=SkipReason.TOO_LARGE,
+        detail=f"{describe_size(read.size)} exceeds the limit of {describe_size(max_blob_size)}",
+        index=index,
+    )
 
 
 def _read_log(
@@ -219,3 +307,5 @@ def _read_log(
         log.close()
         parser.publish()
         parser.feed.close()
+        for sink in parser.elsewhere:
+            sink.close()

@@ -94,6 +94,8 @@ class HistoryBlob:
     size: int
     commit: CommitInfo
     content: bytes = field(repr=False)
+    index: int = -1
+    """Position of the blob in the walk, oldest introduction first."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +105,8 @@ class HistoryError:
     message: str
     oid: str | None = None
     path: str | None = None
+    index: int = -1
+    """Position of the blob in the walk; -1 for a failure of the walk itself."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +118,8 @@ class HistorySkipped:
     commit: CommitInfo
     reason: SkipReason
     detail: str = ""
+    index: int = -1
+    """Position of the blob in the walk, oldest introduction first."""
 
 
 HistoryItem = HistoryBlob | HistorySkipped | HistoryError

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lockgate.model import (
     ControlError,
@@ -33,6 +33,9 @@ from lockgate.scanners.secrets.scanner import OVERLAP, WINDOW, SecretScanner
 from lockgate.sources.content import archive_format, is_binary
 from lockgate.sources.interface import FileInfo
 
+if TYPE_CHECKING:
+    from lockgate.scanners.secrets.history_scan import HistoryScan, Parallelism
+
 ALLOW_MARKER = re.compile(r"lockgate:allow\b[:\s]*(?P<reason>[^\n*#]*?)\s*(?:\*/|-->|$)")
 _OPTIONS = frozenset(
     {
@@ -45,6 +48,7 @@ _OPTIONS = frozenset(
         "extra_rules",
         "max_archive_member_size",
         "max_archive_size",
+        "jobs",
     }
 )
 _MAX_HISTORY_SKIPS_LISTED = 100
@@ -139,6 +143,7 @@ class SecretsControl(BaseControl):
             control=self,
             context=context,
             scanner=scanner,
+            parallelism=_parallelism(options, rule_set, engine, context.cache_dir),
             decode=bool(options.get("decode", False)),
             archive_sizes=(
                 int(options.get("max_archive_member_size", 10 * 1024 * 1024)),
@@ -146,11 +151,17 @@ class SecretsControl(BaseControl):
             ),
         )
         archives = bool(options.get("archives", True))
-        for info in context.files:
-            context.check_cancelled()
-            run.scan_file(info, archives=archives)
-        if options.get("history"):
-            run.scan_history(all_refs=bool(options.get("all_refs", False)))
+        # Prepared first: worker processes for the history start while the tree is scanned.
+        history = run.prepare_history(all_refs=bool(options.get("all_refs", False)))
+        try:
+            for info in context.files:
+                context.check_cancelled()
+                run.scan_file(info, archives=archives)
+            if history is not None:
+                run.scan_history(history)
+        finally:
+            if history is not None:
+                history.close()
         return ControlOutput(
             findings=run.findings(),
             skipped=run.skipped,
@@ -166,6 +177,24 @@ class SecretsControl(BaseControl):
         )
 
 
+def _parallelism(
+    options: Mapping[str, Any], rule_set: RuleSet, engine: str, cache_dir: Path | None
+) -> Parallelism | None:
+    if not options.get("history"):
+        return None
+    from lockgate.scanners.secrets.history_scan import Parallelism, default_jobs
+
+    jobs = options.get("jobs", "auto")
+    if jobs == "auto":
+        jobs = default_jobs()
+    elif isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ControlFailure(
+            f'[controls.secrets] jobs must be "auto" or a whole number of at least 1, not {jobs!r}',
+            kind=ErrorKind.INPUT,
+        )
+    return Parallelism(rule_set=rule_set, engine=engine, cache_dir=cache_dir, jobs=jobs)
+
+
 @dataclass
 class _Run:
     """Per-run state of the secrets control (never stored on the control itself)."""
@@ -173,6 +202,8 @@ class _Run:
     control: SecretsControl
     context: ScanContext
     scanner: SecretScanner
+    parallelism: Parallelism | None
+    """How a history scan may use worker processes (``None``: no history scan)."""
     decode: bool
     archive_sizes: tuple[int, int]
     """Largest archive member and archive to read (the archive module loads on first use)."""
@@ -274,10 +305,14 @@ class _Run:
             self._add(self.scanner.scan_buffer(member.content, inner), inner)
 
     # -- history ---------------------------------------------------------------------
-    def scan_history(self, *, all_refs: bool) -> None:
+    def prepare_history(self, *, all_refs: bool) -> HistoryScan | None:
+        """The history scan, when the options ask for one (``parallelism`` is set then) and
+        there is a repository."""
+        if self.parallelism is None:
+            return None
+        from lockgate.scanners.secrets.history_scan import HistoryScan
         from lockgate.sources.git import GitRepo
         from lockgate.sources.history import GitHistory
-        from lockgate.sources.interface import HistoryBlob, HistoryError
 
         workspace = self.context.workspace
         repo = GitRepo.discover(workspace.repository) if workspace.repository else None
@@ -289,15 +324,21 @@ class _Run:
                     message="history = true needs a git repository; the history was not scanned",
                 )
             )
-            return
+            return None
         history = GitHistory(
             repo,
             all_refs=all_refs,
             max_blob_size=workspace.max_file_size,
             cancel=self.context.cancel,
         )
+        return HistoryScan(history, self.scanner, self.parallelism)
+
+    def scan_history(self, history: HistoryScan) -> None:
+        from lockgate.scanners.secrets.history_scan import ScannedBlob
+        from lockgate.sources.interface import HistoryError
+
         skipped_blobs = 0
-        for item in history.blobs():
+        for item in history.events():
             self.context.check_cancelled()
             if isinstance(item, HistoryError):
                 self.errors.append(
@@ -310,7 +351,7 @@ class _Run:
                     )
                 )
                 continue
-            if not isinstance(item, HistoryBlob):
+            if not isinstance(item, ScannedBlob):
                 skipped_blobs += 1
                 if skipped_blobs <= _MAX_HISTORY_SKIPS_LISTED:
                     self.skipped.append(
@@ -321,14 +362,9 @@ class _Run:
                         )
                     )
                 continue
-            if is_binary(item.content):
-                continue
-            matches = self.scanner.scan_buffer(item.content, item.path)
-            if not matches:
-                continue
             commit = item.commit
             self._add(
-                matches,
+                item.matches,
                 item.path,
                 commit=commit.sha,
                 extra=pairs(
@@ -339,6 +375,7 @@ class _Run:
                     introduced_in=commit.summary[:80],
                 ),
             )
+        self.context.check_cancelled()
         if skipped_blobs > _MAX_HISTORY_SKIPS_LISTED:
             self.skipped.append(
                 SkippedItem(

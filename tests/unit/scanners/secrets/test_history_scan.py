@@ -1,0 +1,209 @@
+"""History scans split between this process and worker processes give exactly what one
+process gives: the same findings, attributed to the same first commits, the same skips and
+errors, also when a worker dies."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lockgate.model import TargetRef
+from lockgate.scanners.interface import Cancelled, ControlFailure, ControlOutput, ScanContext
+from lockgate.scanners.secrets import history_scan, workers
+from lockgate.scanners.secrets.control import SecretsControl
+from lockgate.scanners.secrets.rules import RuleSet
+from lockgate.sources.history import shard_of
+from lockgate.sources.interface import Workspace
+from tests.unit.sources import Repo, isolate_git
+
+PATHS = [f"svc{i}/settings.py" for i in range(24)]
+
+
+def _token(n: int) -> str:
+    return "tkn_" + f"Zq8XbV2mN4pL7rT1wY{n:06d}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[workers.WorkerPool]:
+    """Every test with its own workers, stopped at its end; any repository is large."""
+    pool = workers.WorkerPool()
+    monkeypatch.setattr(workers, "POOL", pool)
+    monkeypatch.setattr(history_scan, "PARALLEL_MIN_KIB", 0)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """24 paths over 3 commits: tokens added, rotated and removed, a file over the size
+    limit, and a secret copied to another path in a later commit."""
+    repo = Repo.init(tmp_path / "project")
+    for i, path in enumerate(PATHS):
+        repo.write(path, f"TOKEN = '{_token(i)}'\n" if i % 3 == 0 else f"DEBUG = {i}\n")
+    repo.write("blob.dat", "x" * 5000)
+    repo.commit("first", author=("Grace Hopper", "grace@example.com"))
+    for i, path in enumerate(PATHS):
+        if i % 2 == 0:
+            repo.write(path, f"TOKEN = '{_token(100 + i)}'\npassword = 'Vb7#kQ2!pLm{i}'\n")
+    repo.write("moved/settings.py", f"TOKEN = '{_token(0)}'\n")
+    repo.commit("rotate")
+    for i, path in enumerate(PATHS):
+        if i % 4 == 0:
+            repo.write(path, "TOKEN = None\n")
+    repo.commit("remove")
+    return repo
+
+
+def _scan(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, *, cancel: threading.Event | None = None,
+    **options: object,
+) -> ControlOutput:  # fmt: skip
+    workspace = Workspace(
+        root=repo.root,
+        target=TargetRef(kind="git", name="project"),
+        files=(),
+        repository=repo.root,
+        max_file_size=4096,
+    )
+    context = ScanContext(
+        workspace=workspace,
+        files=(),
+        options={"history": True, **options},
+        cache_dir=tmp_path / "cache",
+        cancel=cancel or threading.Event(),
+    )
+    return SecretsControl(rule_set).scan(context)
+
+
+def _summary(out: ControlOutput) -> tuple[Any, ...]:
+    findings = sorted(
+        (f.fingerprint, f.rule_id, f.location and f.location.path, f.location and f.location.commit,
+         f.location and f.location.start_line, f.properties)
+        for f in out.findings
+    )  # fmt: skip
+    return (
+        findings,
+        sorted((s.path, s.reason, s.detail) for s in out.skipped),
+        sorted((e.path, e.message) for e in out.errors),
+    )
+
+
+def test_workers_find_exactly_what_one_process_finds(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool
+) -> None:
+    alone = _scan(rule_set, repo, tmp_path, jobs=1)
+    assert pool.idle() == []  # one process: no worker started
+    shared = _scan(rule_set, repo, tmp_path, jobs=3)
+    assert len(pool.idle()) == 2  # two workers took part and are ready again
+    assert _summary(shared) == _summary(alone)
+    findings, skipped, errors = _summary(alone)
+    # 8 first tokens, 12 rotated tokens and 12 passwords; the token copied to moved/ is the
+    # same secret as svc0's (a finding per secret value, not per copy).
+    assert len(findings) == 32
+    assert [s[0].split("@")[0] for s in skipped] == ["blob.dat"]
+    assert errors == []
+    by_path = {(f.location.path, f.rule_id): f for f in shared.findings if f.location}
+    first = by_path[("svc3/settings.py", "secrets/test-token")]
+    assert (first.prop("introduced_in"), first.prop("author")) == ("first", "Grace Hopper")
+    assert ("moved/settings.py", "secrets/test-token") not in by_path
+    assert by_path[("svc2/settings.py", "secrets/test-password")].prop("introduced_in") == "rotate"
+
+
+def test_workers_are_reused_by_later_scans_and_take_new_rules(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool
+) -> None:
+    first = _scan(rule_set, repo, tmp_path, jobs=2)
+    pids = pool.idle()
+    assert len(pids) == 1
+    again = _scan(rule_set, repo, tmp_path, jobs=2)
+    assert pool.idle() == pids
+    assert _summary(again) == _summary(first)
+    # Other rules (one disabled): the same worker is given them, and uses them.
+    narrower = _scan(rule_set, repo, tmp_path, jobs=2, disable=["test-password"])
+    assert pool.idle() == pids
+    assert {f.rule_id for f in narrower.findings} == {"secrets/test-token"}
+    assert _summary(narrower) == _summary(
+        _scan(rule_set, repo, tmp_path, jobs=1, disable=["test-password"])
+    )
+
+
+def test_a_worker_that_dies_has_its_shard_scanned_here(
+    rule_set: RuleSet,
+    repo: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pool: workers.WorkerPool,
+) -> None:
+    expected = _summary(_scan(rule_set, repo, tmp_path, jobs=1))
+    real_sink = workers.WorkerSink
+    killed: list[int] = []
+
+    def dying_sink(worker: workers.Worker, opening: Any) -> workers.WorkerSink:
+        worker.proc.kill()  # killed before it is given anything: sends fail or it is silent
+        worker.proc.wait(timeout=10)
+        killed.append(worker.proc.pid)
+        return real_sink(worker, opening)
+
+    monkeypatch.setattr(workers, "WorkerSink", dying_sink)
+    out = _scan(rule_set, repo, tmp_path, jobs=3)
+    assert len(killed) == 2
+    assert _summary(out) == expected
+    assert pool.idle() == []  # dead workers are not kept
+
+
+def test_a_corrupt_blob_read_by_a_worker_is_the_same_error(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path
+) -> None:
+    # A path whose blobs a worker reads (shard 1 of 2), with a loose, corrupted blob.
+    path = next(f"extra/f{i}.py" for i in range(100) if shard_of(f"extra/f{i}.py".encode(), 2))
+    repo.write(path, f"TOKEN = '{_token(999)}'\n")
+    commit = repo.commit("extra")
+    repo.loose_object(repo.blob_id(f"{commit}:{path}")).write_bytes(b"not a zlib stream")
+    alone = _scan(rule_set, repo, tmp_path, jobs=1)
+    shared = _scan(rule_set, repo, tmp_path, jobs=2)
+    assert _summary(shared) == _summary(alone)
+    assert [e.path for e in shared.errors] == [path]
+
+
+def test_a_cancelled_scan_stops_its_workers(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool
+) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        _scan(rule_set, repo, tmp_path, cancel=cancel, jobs=3)
+    assert pool.idle() == []
+
+
+def test_small_repositories_are_scanned_in_one_process(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_scan, "PARALLEL_MIN_KIB", 1 << 30)
+
+    def no_workers(count: int) -> list[workers.Worker]:
+        raise AssertionError("no worker should start for a small repository")
+
+    monkeypatch.setattr(workers.POOL, "lease", no_workers)
+    assert _scan(rule_set, repo, tmp_path, jobs=4).findings
+
+
+@pytest.mark.parametrize("jobs", [0, -1, "many", True, 1.5])
+def test_jobs_must_be_auto_or_a_positive_whole_number(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, jobs: object
+) -> None:
+    with pytest.raises(ControlFailure, match="jobs must be"):
+        _scan(rule_set, repo, tmp_path, jobs=jobs)
+
+
+def test_auto_jobs_follow_the_cpus_available() -> None:
+    assert 1 <= history_scan.default_jobs() <= min(os.cpu_count() or 1, history_scan.MAX_JOBS)

@@ -1,0 +1,79 @@
+"""Worker processes of history scans: their protocol, their end, and what they report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lockgate.scanners.secrets.matcher import SecretMatch
+from lockgate.scanners.secrets.rules import RuleSet
+from lockgate.scanners.secrets.workers import WorkerPool, main, pack, start_worker, unpack
+from tests.unit.sources import Repo, isolate_git
+
+
+def test_a_worker_ends_when_its_socket_closes() -> None:
+    worker = start_worker()
+    assert worker.alive()
+    worker.conn.close()
+    assert worker.proc.wait(timeout=30) == 0
+
+
+def test_a_worker_given_no_rules_says_so_and_stays_ready(tmp_path: Path) -> None:
+    worker = start_worker()
+    try:
+        for _ in range(2):
+            worker.conn.send(("scan", str(tmp_path), 1000, 30.0))
+            worker.conn.send(("blobs", [(0, "0" * 40, "a.py")]))
+            worker.conn.send(("end",))
+            assert worker.conn.poll(30)
+            assert worker.conn.recv() == ("done", [], "no rules were given")
+    finally:
+        worker.stop()
+    assert not worker.alive()
+
+
+def test_a_worker_reads_and_scans_the_blobs_it_is_given(
+    rule_set: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch)
+    repo = Repo.init(tmp_path / "project")
+    repo.write("a.py", "k = 'tkn_Zq8XbV2mN4pL7rT1wY9sK3dF'\n")
+    repo.write("b.py", "nothing here\n")
+    commit = repo.commit("add")
+    blobs = [
+        (7, repo.blob_id(f"{commit}:a.py"), "a.py"),
+        (9, repo.blob_id(f"{commit}:b.py"), "b.py"),
+    ]
+    pool = WorkerPool()
+    (worker,) = pool.lease(1)
+    try:
+        worker.conn.send(("rules", "k", rule_set, "auto", str(tmp_path / "cache")))
+        worker.conn.send(("scan", str(repo.root), 1000, 30.0))
+        worker.conn.send(("blobs", blobs))
+        worker.conn.send(("end",))
+        assert worker.conn.poll(60)
+        kind, results, failure = worker.conn.recv()
+    finally:
+        pool.release([worker], healthy=False)
+    assert (kind, failure) == ("done", None)
+    ((index, packed),) = results  # b.py has nothing to report
+    match = unpack(packed[0], rule_set.rules)
+    assert (index, match.rule.id, match.line, match.column) == (7, "test-token", 1, 6)
+    assert pool.idle() == []
+
+
+def test_matches_cross_the_socket_whole(rule_set: RuleSet) -> None:
+    rule = rule_set.rules[1]
+    match = SecretMatch(
+        rule=rule, value="v4lue!", start=3, end=9, line=2, column=4, end_line=2,
+        end_column=10, line_text="x = v4lue!", encoding="base64", literal="djRsdWUh",
+    )  # fmt: skip
+    assert unpack(pack(match, {r.id: i for i, r in enumerate(rule_set.rules)}), rule_set.rules) == (
+        match
+    )
+
+
+def test_the_worker_entry_point_needs_its_socket(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().err
