@@ -36,15 +36,15 @@ _BOM_STARTS = frozenset(bom[0] for bom, _ in _BOMS)
 
 def binary_reason(data: bytes) -> str | None:
     """Why ``data`` (a file's start) looks binary, for the skip detail; ``None`` for text."""
-    sample = data[:SNIFF_BYTES]
-    if not sample:
+    if not data:
         return None
-    if sample[0] in _BOM_STARTS:
+    if data[0] in _BOM_STARTS:
         for bom, name in _BOMS:
-            if sample.startswith(bom):
+            if data.startswith(bom):
                 return f"{name} (byte-order mark); only 8-bit encodings are scanned"
-    if b"\x00" in sample:
+    if data.find(b"\x00", 0, SNIFF_BYTES) != -1:
         return "binary content (NUL byte in the first 8 KiB)"
+    sample = data[:SNIFF_BYTES]  # no copy when the data is no longer
     controls = len(sample.translate(None, _TEXT_BYTES))
     if controls > len(sample) * _MAX_CONTROL_RATIO:
         return f"binary content ({controls} control bytes in the first {len(sample)})"

@@ -29,6 +29,9 @@ class Selection:
     """For line-scoped rules, by rule id: byte offsets at which a match of the regex may end.
     Only the lines holding them need confirming; a rule absent here is confirmed on every
     line holding one of its keywords."""
+    ascii: bool | None = None
+    """Whether the buffer is ASCII, when the prefilter had to find out (it is not looked at
+    twice)."""
 
 
 NOTHING = Selection()

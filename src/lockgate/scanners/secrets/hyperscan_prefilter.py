@@ -215,13 +215,15 @@ class HyperscanPrefilter:
         if not ascii_ and not chosen.isdisjoint(layout.in_database):
             # Regexes in UTF-8 mode, on valid UTF-8 only (else keywords decide).
             if not _valid_utf8(data):
-                return Selection(rules=tuple(self.rules[i] for i in sorted(chosen)))
+                return Selection(rules=tuple(self.rules[i] for i in sorted(chosen)), ascii=False)
             regex_events = []
             if not chosen.isdisjoint(layout.primary):
                 primary_utf8, failing = databases.primary_utf8()
                 more = self._scan(primary_utf8, data)
                 if more is None:
-                    return Selection(rules=tuple(self.rules[i] for i in sorted(chosen)))
+                    return Selection(
+                        rules=tuple(self.rules[i] for i in sorted(chosen)), ascii=False
+                    )
                 regex_events = more
                 unsure = chosen.intersection(failing)
         for i in chosen.intersection(layout.gated):
@@ -230,7 +232,7 @@ class HyperscanPrefilter:
                 unsure.add(i)
             else:
                 regex_events += more
-        return self._narrow(sorted(chosen), regex_events, unsure)
+        return self._narrow(sorted(chosen), regex_events, unsure, ascii_)
 
     def _chosen(
         self, events: list[tuple[int, int]], path: str, primary_data: bytes | None
@@ -284,7 +286,7 @@ class HyperscanPrefilter:
         return known
 
     def _narrow(
-        self, candidates: list[int], events: list[tuple[int, int]], unsure: set[int]
+        self, candidates: list[int], events: list[tuple[int, int]], unsure: set[int], ascii_: bool
     ) -> Selection:
         layout = self._layout
         fired: dict[int, list[int]] = {}
@@ -295,7 +297,7 @@ class HyperscanPrefilter:
         if not kept:
             return NOTHING
         ends = {rules[i].id: fired[i] for i in kept if line[i] and i in fired and i not in unsure}
-        return Selection(rules=tuple(rules[i] for i in kept), ends=ends)
+        return Selection(rules=tuple(rules[i] for i in kept), ends=ends, ascii=ascii_)
 
 
 @lru_cache(maxsize=1 << 16)

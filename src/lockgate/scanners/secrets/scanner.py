@@ -50,7 +50,7 @@ class SecretScanner:
         selection = self.prefilter.select(data, path)
         if not selection.rules:
             return []
-        ascii_ = data.isascii()
+        ascii_ = data.isascii() if selection.ascii is None else selection.ascii
         spans = _ascii_spans(selection, data) if ascii_ and selection.ends else {}
         if spans and all(spans.get(r.id) == [] for r in selection.rules):
             return []  # no hinted line holds a keyword: not even worth decoding
@@ -127,8 +127,10 @@ def _ascii_hinted_lines(
 ) -> list[tuple[int, int]]:
     """In an ASCII buffer: the lines, as spans in order, that hold an offset of ``ends``
     (where the prefilter says a match may end) and one of the rule's keywords, the only
-    lines where the rule's regex, run on each keyword line on its own, can match."""
+    lines where the rule's regex, run on each keyword line on its own, can match. A line the
+    rule's line allowlist accepts is left out: no match on it would be kept."""
     keywords = rule.keyword_bytes
+    allowed = rule.allowed_line.search if rule.allow_line_patterns else None
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
     for end in sorted(set(ends)):
@@ -142,8 +144,11 @@ def _ascii_hinted_lines(
         stop = data.find(b"\n", last)
         if stop == -1:
             stop = len(data)
-        line = data[start:stop].lower()
-        if any(k in line for k in keywords):
+        line = data[start:stop]
+        lowered = line.lower()
+        if any(k in lowered for k in keywords) and not (
+            allowed is not None and allowed(line.decode("ascii"))
+        ):
             spans.append((start, stop))
     return spans
 
@@ -154,6 +159,7 @@ def _hinted_lines(
     """Like :func:`_ascii_hinted_lines` for any buffer: lines are counted on the bytes (a
     newline byte is a newline character), keywords found in the ASCII-lowered text."""
     keywords = rule.keywords
+    allowed = rule.allowed_line.search if rule.allow_line_patterns else None
     seen: set[int] = set()
     at, line_no = 0, 1
     for end in sorted(set(ends)):
@@ -166,7 +172,9 @@ def _hinted_lines(
             continue
         seen.add(line_no)
         start, stop = index.span(line_no)
-        if any(k in lowered[start:stop] for k in keywords):
+        if any(k in lowered[start:stop] for k in keywords) and not (
+            allowed is not None and allowed(index.text[start:stop])
+        ):
             yield start, stop
 
 
