@@ -176,7 +176,7 @@ class AnyOf:
                 bounded.append((compiled(rest), int(prefix.group(1)), compiled(pattern)))
             else:
                 plain.append(compiled(pattern))
-        return cls(_alternation(plain), tuple(bounded))
+        return cls(_alternation(plain), _joined_by_limit(bounded))
 
     def search(self, text: str) -> bool:
         """Whether one of the patterns finds a match in ``text``."""
@@ -210,6 +210,25 @@ def _alternation(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]
 
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+
+
+def _joined_by_limit(
+    bounded: list[tuple[re.Pattern[str], int, re.Pattern[str]]],
+) -> tuple[tuple[re.Pattern[str], int, re.Pattern[str]], ...]:
+    """Bounded patterns with the same limit as one: the earliest match of an alternation
+    starts by the limit exactly when one of its patterns' first matches does."""
+    by_limit: dict[int, list[tuple[re.Pattern[str], re.Pattern[str]]]] = {}
+    for rest, limit, whole in bounded:
+        by_limit.setdefault(limit, []).append((rest, whole))
+    joined: list[tuple[re.Pattern[str], int, re.Pattern[str]]] = []
+    for limit, pairs in by_limit.items():
+        rests = _alternation([r for r, _ in pairs])
+        wholes = _alternation([w for _, w in pairs])
+        if len(rests) == 1 and len(wholes) == 1:
+            joined.append((rests[0], limit, wholes[0]))
+        else:
+            joined += [(r, limit, w) for r, w in pairs]
+    return tuple(joined)
 
 
 def _one_group(pattern: str) -> bool:
