@@ -179,8 +179,11 @@ def _placeholders() -> ModuleType:
     return placeholders
 
 
-def value_rejected(rule: SecretRule, value: str, line_text: str) -> bool:
-    """Whether the value filters discard a regex match."""
+def value_rejected(
+    rule: SecretRule, value: str, line_text: str, *, line_checked: bool = False
+) -> bool:
+    """Whether the value filters discard a regex match (``line_checked``: the rule's line
+    allowlist already let ``line_text`` through)."""
     # Every test only rejects, so the cheap ones go first.
     if not value.strip():
         return True
@@ -194,7 +197,9 @@ def value_rejected(rule: SecretRule, value: str, line_text: str) -> bool:
         return True
     if rule.placeholder_filter and _placeholders().is_placeholder(value):
         return True
-    return bool(rule.allow_line_patterns) and rule.allowed_line.search(line_text)
+    return (
+        not line_checked and bool(rule.allow_line_patterns) and rule.allowed_line.search(line_text)
+    )
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -264,13 +269,15 @@ def confirm_span(
     span_end: int,
     *,
     whole_line: bool = False,
+    line_checked: bool = False,
 ) -> Iterator[SecretMatch]:
     """Every accepted match of the rule's regex within ``text[span_start:span_end]``.
 
     ``whole_line``: the span is exactly one line, so once the regex matches there, a line
     the rule's line allowlist accepts is left at once (every match on it would be rejected;
-    the value filters need not run)."""
-    check_line = whole_line and bool(rule.allow_line_patterns)
+    the value filters need not run). ``line_checked``: that line is known to pass the line
+    allowlist (it is not searched again)."""
+    check_line = whole_line and bool(rule.allow_line_patterns) and not line_checked
     find, rfind = text.find, text.rfind
     for m in rule.regex.finditer(text, span_start, span_end):
         value = m.group("secret")
@@ -284,7 +291,7 @@ def confirm_span(
         line_start = rfind("\n", 0, start) + 1
         line_end = find("\n", start)
         line_text = text[line_start : line_end if line_end != -1 else len(text)]
-        if value_rejected(rule, value, line_text):
+        if value_rejected(rule, value, line_text, line_checked=line_checked):
             continue
         line, column = index.position(start)
         end_line, end_column = index.position(max(start, end - 1))

@@ -116,9 +116,12 @@ def _confirm(
         if rule_spans is None:
             found.extend(confirm(rule, text, index, lowered))
             continue
-        # rule_spans are whole lines here (hinted lines of a line-scoped rule).
+        # rule_spans are whole lines here (hinted lines of a line-scoped rule), each one
+        # already past the rule's line allowlist.
         for start, end in rule_spans:
-            found.extend(confirm_span(rule, text, index, start, end, whole_line=True))
+            found.extend(
+                confirm_span(rule, text, index, start, end, whole_line=True, line_checked=True)
+            )
     return found
 
 
