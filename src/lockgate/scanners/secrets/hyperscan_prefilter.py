@@ -102,6 +102,9 @@ class _Layout:
     keyword_rules_unprimed: tuple[tuple[int, ...], ...] = ()
     """Per keyword: its rules outside the primary database. When no primary regex fired in
     a buffer, no primary rule can be kept, so only these need choosing."""
+    keywordless_gate: PathFilter | None = None
+    """Admits every path some rule without keywords may apply to (all such rules have
+    ``paths``): most paths are turned away by one search. ``None``: every path is tried."""
 
     @classmethod
     def of(cls, rules: Sequence[SecretRule]) -> _Layout:
@@ -143,7 +146,15 @@ class _Layout:
             keyword_rules_unprimed=tuple(
                 tuple(i for i in sorted(ids) if place[i] != _PRIMARY) for ids in per_keyword
             ),
+            keywordless_gate=_any_path_of([r for r in rules if not r.keywords]),
         )
+
+
+def _any_path_of(rules: Sequence[SecretRule]) -> PathFilter | None:
+    """A filter admitting the paths any of ``rules`` may apply to, when all have ``paths``."""
+    if not rules or not all(r.paths for r in rules):
+        return None
+    return path_filter(tuple(sorted({p for r in rules for p in r.paths})), ())
 
 
 class _Hits:
@@ -274,6 +285,9 @@ class HyperscanPrefilter:
         known = self._keywordless_cache.get(path)
         if known is None:
             layout = self._layout
+            gate = layout.keywordless_gate
+            if gate is not None and not gate.admits(path):
+                return ()
             known = tuple(
                 i
                 for i in layout.keywordless
