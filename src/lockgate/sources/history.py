@@ -11,10 +11,9 @@ Submodules (mode 160000) and symbolic links (120000) are not blobs worth scannin
 left out. A blob over the size limit is reported as :class:`HistorySkipped`; a missing or
 corrupt object as :class:`HistoryError`, and the walk goes on with the rest.
 
-A walk can be split into shards by path (every version of a path in the same shard, so
-git's delta bases mostly stay within one reader): the blobs of shard 0 are read and yielded
-here, those of the other shards handed to :class:`ShardSink` objects as the log is parsed,
-for other processes to read and scan with their own ``cat-file``.
+The log parser hands the blobs to a :class:`BlobSink`: for :meth:`GitHistory.blobs`, the
+feed of the one ``cat-file`` that reads them here; for a parallel scan, whatever shares them
+out between readers (:meth:`GitHistory.walk`, :meth:`GitHistory.contents`).
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ import datetime as dt
 import os
 import threading
 import time
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from lockgate.errors import ToolError
@@ -50,46 +48,46 @@ _HEADER_FIELDS = 5
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-ShardBlob = tuple[int, str, str]
-"""A blob handed to another shard: its index in the walk, its id and its path."""
+WalkBlob = tuple[int, str, str]
+"""A first-seen blob of a walk: its index (oldest introduction first), its id and its path."""
 
 
-class ShardSink(Protocol):
-    """Where the blobs of one shard other than the first go, as the log is parsed."""
+class BlobSink(Protocol):
+    """Where the log parser hands the blobs of a walk, a chunk of the log at a time."""
 
-    def put(self, blobs: list[ShardBlob]) -> None: ...
+    def put(self, blobs: list[WalkBlob]) -> None: ...
 
     def close(self) -> None:
         """No more blobs will come (called once, also when the walk failed)."""
 
 
-def shard_of(path: bytes, shards: int) -> int:
-    """The shard of every blob introduced at ``path``."""
-    return zlib.crc32(path) % shards if shards > 1 else 0
+class _FeedSink:
+    """The blobs of a walk, all read by one ``cat-file`` in this process."""
+
+    def __init__(self, feed: OidFeed, local: list[int]) -> None:
+        self.feed = feed
+        self.local = local
+
+    def put(self, blobs: list[WalkBlob]) -> None:
+        # Indices first: a reader looks a blob up as soon as its id is in the feed.
+        self.local.extend(index for index, _, _ in blobs)
+        self.feed.extend([oid for _, oid, _ in blobs])
+
+    def close(self) -> None:
+        self.feed.close()
 
 
 class _LogParser:
     """Turns the NUL-separated ``git log -z --raw`` stream into first-seen blobs."""
 
-    def __init__(
-        self,
-        feed: OidFeed,
-        attribution: list[tuple[str, CommitInfo]],
-        local: list[int],
-        elsewhere: Sequence[ShardSink] = (),
-    ) -> None:
-        self.feed = feed
+    def __init__(self, sink: BlobSink, attribution: list[tuple[str, CommitInfo]]) -> None:
+        self.sink = sink
         self.attribution = attribution
-        self.local = local
-        """Walk index of each blob of the feed (shard 0)."""
-        self.elsewhere = elsewhere
         self.seen: set[bytes] = set()
         self.commit: CommitInfo | None = None
         self._header: list[bytes] = []
         self._entry: bytes | None = None
-        self._new: list[str] = []
-        self._shards = len(elsewhere) + 1
-        self._out: list[list[ShardBlob]] = [[] for _ in elsewhere]
+        self._new: list[WalkBlob] = []
 
     def token(self, token: bytes) -> None:
         if self._header and len(self._header) < _HEADER_FIELDS:
@@ -117,26 +115,16 @@ class _LogParser:
         if status.startswith(b"D") or not new_mode.startswith(b"100") or oid in self.seen:
             return
         self.seen.add(oid)
-        index = len(self.attribution)
         name = os.fsdecode(path)
+        self._new.append((len(self.attribution), oid.decode("ascii"), name))
         self.attribution.append((name, self.commit))
-        shard = shard_of(path, self._shards)
-        if shard:
-            self._out[shard - 1].append((index, oid.decode("ascii"), name))
-        else:
-            self.local.append(index)
-            self._new.append(oid.decode("ascii"))
 
     def publish(self) -> None:
-        """Hand the blobs found since the last call to the readers (their attribution is
+        """Hand the blobs found since the last call to the sink (their attribution is
         already recorded, so a reader can look it up as soon as it sees an id)."""
         if self._new:
-            self.feed.extend(self._new)
+            self.sink.put(self._new)
             self._new = []
-        for sink, out in zip(self.elsewhere, self._out, strict=True):
-            if out:
-                sink.put(out)
-        self._out = [[] for _ in self.elsewhere]
 
 
 def _commit_info(fields: list[bytes]) -> CommitInfo:
@@ -173,40 +161,50 @@ class GitHistory:
         """The path and commit that introduced blob ``index`` of the current walk."""
         return self._attribution[index]
 
-    def blobs(self, elsewhere: Sequence[ShardSink] = ()) -> Iterator[HistoryItem]:
-        """Each unique blob once, oldest introduction first; skips and errors in between.
+    def blobs(self) -> Iterator[HistoryItem]:
+        """Each unique blob once, oldest introduction first; skips and errors in between."""
+        feed = OidFeed(closed=False)
+        local: list[int] = []
+        yield from self.walk(
+            _FeedSink(feed, local), lambda deadline: self.contents(feed, local, deadline)
+        )
 
-        With ``elsewhere``, the walk has ``len(elsewhere) + 1`` shards: only the blobs of the
-        first are read and yielded, the others go to their sink (each closed when the log
-        ends, or fails)."""
+    def walk(
+        self, sink: BlobSink, read: Callable[[float], Iterator[HistoryItem]]
+    ) -> Iterator[HistoryItem]:
+        """Parse the log in a thread, handing each first-seen blob to ``sink``, while
+        ``read(deadline)`` yields what the readers make of them; then the log's failures.
+        The log is stopped, and the sink closed, however the reading ends."""
         if not self.all_refs and self.repo.head() is None:
-            for sink in elsewhere:
-                sink.close()
+            sink.close()
             return  # no commits yet: no history
         deadline = time.monotonic() + self.timeout
-        feed = OidFeed(closed=False)
         attribution: list[tuple[str, CommitInfo]] = []
         self._attribution = attribution
-        local: list[int] = []
         failures: list[str] = []
-        log = self.repo.spawn(
-            [
-                "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames",
-                "-z", "--root", "--diff-merges=first-parent", "--no-color", "--no-show-signature",
-                f"--format={_FORMAT}", "--all" if self.all_refs else "HEAD", "--",
-            ],
-            timeout=self.timeout,
-        )  # fmt: skip
+        try:
+            log = self.repo.spawn(
+                [
+                    "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames",
+                    "-z", "--root", "--diff-merges=first-parent", "--no-color",
+                    "--no-show-signature", f"--format={_FORMAT}",
+                    "--all" if self.all_refs else "HEAD", "--",
+                ],
+                timeout=self.timeout,
+            )  # fmt: skip
+        except BaseException:
+            sink.close()
+            raise
         stopping = threading.Event()
         reader = threading.Thread(
             target=_read_log,
-            args=(log, _LogParser(feed, attribution, local, elsewhere), failures, stopping),
+            args=(log, _LogParser(sink, attribution), failures, stopping),
             name="git-log",
             daemon=True,
         )
         reader.start()
         try:
-            yield from self._contents(feed, local, deadline)
+            yield from read(deadline)
         finally:
             stopping.set()
             if log.proc.poll() is None:
@@ -216,16 +214,18 @@ class GitHistory:
             for failure in failures:
                 yield HistoryError(message=failure)
 
-    def read(self, blobs: Iterable[ShardBlob]) -> Iterator[HistoryItem]:
-        """The given blobs of the current walk (a shard whose reader failed), read here."""
+    def read(self, blobs: Iterable[WalkBlob]) -> Iterator[HistoryItem]:
+        """The given blobs of the current walk (those of a reader that failed), read here."""
         indices: list[int] = []
         oids: list[str] = []
         for index, oid, _ in blobs:
             indices.append(index)
             oids.append(oid)
-        yield from self._contents(OidFeed(oids), indices, time.monotonic() + self.timeout)
+        yield from self.contents(OidFeed(oids), indices, time.monotonic() + self.timeout)
 
-    def _contents(self, feed: OidFeed, local: list[int], deadline: float) -> Iterator[HistoryItem]:
+    def contents(self, feed: OidFeed, local: list[int], deadline: float) -> Iterator[HistoryItem]:
+        """The blobs of ``feed`` (a growing list of ids; blob ``i`` of it is blob
+        ``local[i]`` of the walk) read by one ``cat-file``, as history items."""
         attribution = self._attribution
         try:
             reads = self.repo.read_blobs(
@@ -306,6 +306,4 @@ def _read_log(
     finally:
         log.close()
         parser.publish()
-        parser.feed.close()
-        for sink in parser.elsewhere:
-            sink.close()
+        parser.sink.close()

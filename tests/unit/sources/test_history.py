@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import threading
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from lockgate.model import SkipReason
 from lockgate.sources.git import GitRepo
-from lockgate.sources.history import GitHistory, ShardBlob, shard_of
+from lockgate.sources.history import GitHistory, WalkBlob
 from lockgate.sources.interface import HistoryBlob, HistoryError, HistoryItem, HistorySkipped
 from tests.unit.sources import AUTHOR, Repo, isolate_git
 
@@ -183,47 +183,48 @@ def test_a_broken_commit_tree_ends_the_walk_with_an_error_after_what_was_read(
 
 
 class _Sink:
-    """A shard's sink that keeps what it is handed."""
+    """A walk's sink that keeps what it is handed."""
 
     def __init__(self) -> None:
-        self.blobs: list[ShardBlob] = []
+        self.blobs: list[WalkBlob] = []
         self.closed = 0
+        self.ended = threading.Event()
 
-    def put(self, blobs: list[ShardBlob]) -> None:
+    def put(self, blobs: list[WalkBlob]) -> None:
         self.blobs.extend(blobs)
 
     def close(self) -> None:
         self.closed += 1
+        self.ended.set()
 
 
-def test_a_sharded_walk_keeps_every_version_of_a_path_in_one_shard(repo: Repo) -> None:
+def test_a_walk_hands_every_first_seen_blob_to_its_sink(repo: Repo) -> None:
     for rev in range(3):
         for i in range(12):
             repo.write(f"pkg/m{i}.py", f"revision {rev} of module {i}\n")
         repo.commit(f"revision {rev}")
-    whole = _walk(repo)
-    sinks = [_Sink(), _Sink()]
+    whole = [i for i in _walk(repo) if isinstance(i, HistoryBlob)]
+    sink = _Sink()
     history = GitHistory(GitRepo(repo.root))
-    here = list(history.blobs(elsewhere=sinks))
-    assert [s.closed for s in sinks] == [1, 1]
-    assert {shard_of(i.path.encode(), 3) for i in here if isinstance(i, HistoryBlob)} == {0}
-    for shard, sink in enumerate(sinks, start=1):
-        assert sink.blobs, "12 paths over 3 shards: each shard has some"
-        assert {shard_of(path.encode(), 3) for _, _, path in sink.blobs} == {shard}
-    # Together the shards are the whole walk, with the same positions (oldest first).
-    assert sorted(i.index for i in whole if isinstance(i, HistoryBlob)) == list(range(36))
-    expected = {(i.index, i.oid, i.path) for i in whole if isinstance(i, HistoryBlob)}
-    got = {(i.index, i.oid, i.path) for i in here if isinstance(i, HistoryBlob)}
-    assert got | {b for s in sinks for b in s.blobs} == expected
-    index, _, path = sinks[0].blobs[0]
+
+    def nothing_read_here(deadline: float) -> Iterator[HistoryItem]:
+        assert sink.ended.wait(30)  # the whole log is parsed meanwhile
+        return iter(())
+
+    assert list(history.walk(sink, nothing_read_here)) == []
+    assert sink.closed == 1
+    assert sink.blobs == [(i.index, i.oid, i.path) for i in whole]
+    assert [index for index, _, _ in sink.blobs] == list(range(36))  # oldest first
+    index, _, path = sink.blobs[20]
     assert history.introduced(index)[0] == path
-    # Another shard's blobs, read here (when its worker failed): same positions and content.
-    again = list(history.read(sinks[0].blobs))
-    assert [(i.index, i.oid) for i in again] == [(i, o) for i, o, _ in sinks[0].blobs]
+    # Some blobs of the walk, read here (those of a reader that failed): same items.
+    some = sink.blobs[::5]
+    again = list(history.read(some))
+    assert [(i.index, i.oid) for i in again] == [(i, o) for i, o, _ in some]
     assert all(isinstance(i, HistoryBlob) and i.content.startswith(b"revision") for i in again)
 
 
-def test_the_sinks_are_closed_when_there_is_no_history(repo: Repo) -> None:
+def test_the_sink_is_closed_when_there_is_no_history(repo: Repo) -> None:
     sink = _Sink()
-    assert list(GitHistory(GitRepo(repo.root)).blobs(elsewhere=[sink])) == []
+    assert list(GitHistory(GitRepo(repo.root)).walk(sink, lambda deadline: iter(()))) == []
     assert (sink.blobs, sink.closed) == ([], 1)

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lockgate.scanners.secrets.dispatch import Dispatcher, Progress
 from lockgate.scanners.secrets.matcher import SecretMatch
 from lockgate.scanners.secrets.rules import RuleSet
 from lockgate.scanners.secrets.scanner import SecretScanner
-from lockgate.sources.catfile import BlobRead
+from lockgate.sources.catfile import BlobRead, OidFeed
 from lockgate.sources.content import is_binary
 from lockgate.sources.git import GitRepo
-from lockgate.sources.history import GitHistory, ShardSink, history_item
+from lockgate.sources.history import GitHistory, history_item
 from lockgate.sources.interface import (
     CommitInfo,
     HistoryBlob,
@@ -32,7 +34,7 @@ from lockgate.sources.interface import (
 )
 
 if TYPE_CHECKING:
-    from lockgate.scanners.secrets.workers import Worker, WorkerSink
+    from lockgate.scanners.secrets.workers import Worker, WorkerServer
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +91,14 @@ class HistoryScan:
         self.scanner = scanner
         self.parallelism = parallelism
         self._workers = _workers_for(history.repo, parallelism)
-        self._healthy: list[Worker] = []
-        self._sinks = [self._sink(w) for w in self._workers]
+        self._dispatcher = Dispatcher(readers=len(self._workers) + 1)
+        self._servers = [
+            self._server(worker, reader) for reader, worker in enumerate(self._workers, start=1)
+        ]
+        self._answered: list[Worker] = []
 
-    def _sink(self, worker: Worker) -> WorkerSink:
-        from lockgate.scanners.secrets.workers import WorkerSink
+    def _server(self, worker: Worker, reader: int) -> WorkerServer:
+        from lockgate.scanners.secrets.workers import WorkerServer
 
         history, parallelism = self.history, self.parallelism
         key = f"{parallelism.rule_set.digest}|{parallelism.engine}|{parallelism.cache_dir}"
@@ -104,37 +109,59 @@ class HistoryScan:
             )
             worker.key = key
         opening.append(("scan", str(history.repo.root), history.max_blob_size, history.timeout))
-        return WorkerSink(worker, opening)
+        return WorkerServer(worker, reader, self._dispatcher, opening, history.cancel)
 
     @property
-    def shards(self) -> int:
-        return len(self._sinks) + 1
+    def readers(self) -> int:
+        """Processes reading the history: this one and the workers."""
+        return len(self._servers) + 1
 
     def events(self) -> Iterator[HistoryEvent]:
         """Every blob with matches, or not read, or failing, in walk order."""
-        if not self._sinks:
+        if not self._servers:
             yield from _scanned(self.history.blobs(), self.scanner)
             return
         yield from self._in_parallel()
 
     def _in_parallel(self) -> Iterator[HistoryEvent]:
-        """Shard 0 here, one shard per worker; a worker that fails has its shard scanned
-        here. The events are gathered and put in walk order before any is yielded."""
-        history, scanner = self.history, self.scanner
-        deadline = time.monotonic() + history.timeout
-        shards: Sequence[ShardSink] = self._sinks
-        events = list(_scanned(history.blobs(elsewhere=shards), scanner))
+        """This process reads and scans its share as the workers do theirs; what a failed
+        worker was given is read here afterwards. The events are put in walk order before
+        any is yielded."""
+        history, scanner, dispatcher = self.history, self.scanner, self._dispatcher
         cancel = history.cancel
-        for sink in self._sinks:
+        deadline = time.monotonic() + history.timeout
+        feed = OidFeed(closed=False)
+        local: list[int] = []
+        progress = Progress()
+        fetcher = threading.Thread(
+            target=_fetch,
+            args=(dispatcher, feed, local, progress, cancel),
+            name="secrets-blobs",
+            daemon=True,
+        )
+        fetcher.start()
+
+        def read(walk_deadline: float) -> Iterator[HistoryItem]:
+            for item in history.contents(feed, local, walk_deadline):
+                progress.did()
+                yield item
+
+        try:
+            events = list(_scanned(history.walk(dispatcher, read), scanner))
+        finally:
+            dispatcher.close()  # also when the walk failed: the workers are told "end"
+            feed.close()
+            fetcher.join()
+        for server in self._servers:
             if cancel is not None and cancel.is_set():
                 return
-            outcome = sink.outcome(deadline, cancel)
+            outcome = server.wait(deadline)
             if outcome is not None:
-                self._healthy.append(sink.worker)  # it answered: ready for the next scan
+                self._answered.append(server.worker)  # ready for the next scan
             if outcome is None or outcome[1] is not None:
                 if outcome is not None:
-                    log.info("secrets worker could not scan its shard: %s", outcome[1])
-                events += _scanned(history.read(sink.blobs), scanner)
+                    log.info("secrets worker could not scan its share: %s", outcome[1])
+                events += _scanned(history.read(dispatcher.given[server.reader]), scanner)
             else:
                 events += _events(outcome[0], history, self.parallelism.rule_set)
         events.sort(key=_order)
@@ -146,10 +173,39 @@ class HistoryScan:
             return
         from lockgate.scanners.secrets.workers import POOL
 
-        healthy = self._healthy
-        POOL.release(healthy, healthy=True)
-        POOL.release([w for w in self._workers if w not in healthy], healthy=False)
+        if not self._answered:  # events() did not run, or stopped early
+            self._dispatcher.close()
+            deadline = time.monotonic() + 5.0
+            cancelled = self.history.cancel is not None and self.history.cancel.is_set()
+            if not cancelled:
+                self._answered = [s.worker for s in self._servers if s.wait(deadline) is not None]
+        answered = self._answered
+        POOL.release(answered, healthy=True)
+        POOL.release([w for w in self._workers if w not in answered], healthy=False)
         self._workers = []
+
+
+def _fetch(
+    dispatcher: Dispatcher,
+    feed: OidFeed,
+    local: list[int],
+    progress: Progress,
+    cancel: threading.Event | None,
+) -> None:
+    """Thread body: take blobs for this process whenever few are left to read."""
+    try:
+        while cancel is None or not cancel.is_set():
+            if not progress.hungry.wait(0.1):
+                continue
+            blobs = dispatcher.take(0, timeout=0.1)
+            if blobs is None:
+                break
+            if blobs:
+                local.extend(index for index, _, _ in blobs)
+                feed.extend([oid for _, oid, _ in blobs])
+                progress.gave(len(blobs))
+    finally:
+        feed.close()
 
 
 def _workers_for(repo: GitRepo, parallelism: Parallelism) -> list[Worker]:

@@ -11,15 +11,18 @@ on first need, keeps the rule set it was last given (the compiled databases come
 parent's cache directory) and is reused by later scans of the process; it ends when its
 socket closes, which the kernel does when lockgate ends, however it ends.
 
-Messages (pickled, one direction each; the parent never sends a worker anything but these):
+Messages (pickled):
 
 * parent to worker: ``("rules", key, RuleSet, engine, cache_dir)`` when the worker holds
-  other rules; ``("scan", repo_root, max_blob_size, timeout)``; ``("blobs", [(index, oid,
-  path), ...])`` as the log is parsed; ``("end",)``;
-* worker to parent, once per scan: ``("done", results, failure)``. ``results`` holds the
-  blobs with something to report: ``(index, oid, size, error)`` for one not read (over the
-  size limit, or failed), ``(index, [packed match, ...])`` for one with matches. ``failure``
-  is why the worker could not finish (the parent then scans the shard itself).
+  other rules; ``("scan", repo_root, max_blob_size, timeout)`` to start a scan;
+* worker to parent: ``("more",)`` when little of what it was given is left to read, which
+  the parent answers with ``("blobs", [(index, oid, path), ...])``, or ``("end",)`` when
+  there will be no more (see :mod:`lockgate.scanners.secrets.dispatch`);
+* worker to parent, once per scan, last: ``("done", results, failure)``. ``results`` holds
+  the blobs with something to report: ``(index, oid, size, error)`` for one not read (over
+  the size limit, or failed), ``(index, [packed match, ...])`` for one with matches.
+  ``failure`` is why the worker could not finish (the parent then reads everything it gave
+  that worker itself).
 
 Matches carry the raw value across the socket, between lockgate's own processes, exactly as
 they do in memory; nothing is written anywhere. Workers print nothing.
@@ -31,7 +34,6 @@ import atexit
 import contextlib
 import logging
 import os
-import queue
 import socket
 import subprocess
 import sys
@@ -43,9 +45,10 @@ from pathlib import Path
 from typing import Any
 
 from lockgate.errors import ToolError
+from lockgate.scanners.secrets.dispatch import Dispatcher, Progress
 from lockgate.scanners.secrets.matcher import SecretMatch
 from lockgate.scanners.secrets.rules import RuleSet, SecretRule
-from lockgate.sources.history import ShardBlob
+from lockgate.sources.history import WalkBlob
 
 log = logging.getLogger(__name__)
 
@@ -156,75 +159,74 @@ POOL = WorkerPool()
 atexit.register(POOL.close)
 
 
-class WorkerSink:
-    """The blobs of one shard, sent to its worker by a thread of their own (the log parser
-    never waits on a worker), and the worker's answer."""
+class WorkerServer:
+    """Serves one worker during a scan, in a thread of its own: sends the opening messages
+    (the rules, which the worker loads while the parent does other work), answers its
+    requests for blobs from the dispatcher, and keeps its final answer."""
 
-    def __init__(self, worker: Worker, opening: Sequence[tuple[Any, ...]]) -> None:
+    def __init__(
+        self,
+        worker: Worker,
+        reader: int,
+        dispatcher: Dispatcher,
+        opening: Sequence[tuple[Any, ...]],
+        cancel: threading.Event | None,
+    ) -> None:
         self.worker = worker
-        self.blobs: list[ShardBlob] = []
-        """Every blob handed over, for scanning here should the worker fail."""
-        self.broken: str | None = None
-        self._queue: queue.SimpleQueue[list[ShardBlob] | None] = queue.SimpleQueue()
+        self.reader = reader
+        self.outcome: Outcome | None = None
+        """The worker's results and failure, once it answered."""
+        self._dispatcher = dispatcher
+        self._cancel = cancel
         self._thread = threading.Thread(
-            target=self._send, args=(list(opening),), name="secrets-worker-feed", daemon=True
+            target=self._serve, args=(list(opening),), name="secrets-worker", daemon=True
         )
         self._thread.start()
 
-    def put(self, blobs: list[ShardBlob]) -> None:
-        self.blobs.extend(blobs)
-        self._queue.put(blobs)
-
-    def close(self) -> None:
-        self._queue.put(None)
-
-    def _send(self, opening: list[tuple[Any, ...]]) -> None:
+    def _serve(self, opening: list[tuple[Any, ...]]) -> None:
         conn = self.worker.conn
         try:
             for message in opening:
                 conn.send(message)
             while True:
-                blobs = self._queue.get()
-                if blobs is None:
-                    break
-                batch = list(blobs)
-                ended = False
-                with contextlib.suppress(queue.Empty):
-                    while len(batch) < 4096:  # what has queued meanwhile goes in one message
-                        more = self._queue.get_nowait()
-                        if more is None:
-                            ended = True
-                            break
-                        batch += more
-                conn.send(("blobs", batch))
-                if ended:
-                    break
-            conn.send(("end",))
-        except (OSError, ValueError) as exc:
-            self.broken = f"sending to the worker failed: {exc}"
-            while self._queue.get() is not None:  # the log parser closes the sink in the end
-                pass
-
-    def outcome(self, deadline: float, cancel: threading.Event | None) -> Outcome | None:
-        """The worker's results, or ``None`` when it failed, fell silent past ``deadline`` or
-        the scan was cancelled (the worker is then in an unknown state)."""
-        self._thread.join()
-        if self.broken is not None:
-            log.info("secrets worker: %s", self.broken)
-            return None
-        conn = self.worker.conn
-        try:
-            while not conn.poll(0.1):
-                if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
-                    return None
-            message = conn.recv()
-        except (EOFError, OSError) as exc:
+                message = conn.recv()
+                if message[0] == "more":
+                    blobs = self._blobs()
+                    conn.send(("end",) if blobs is None else ("blobs", blobs))
+                elif message[0] == "done":
+                    self.outcome = (list(message[1]), message[2])
+                    return
+        except (EOFError, OSError, ValueError, TypeError) as exc:
+            # TypeError: the connection was closed under a blocked call (a stopped worker).
             log.info("secrets worker ended unexpectedly: %s", exc or "end of file")
-            return None
-        if not (isinstance(message, tuple) and len(message) == 3 and message[0] == "done"):
-            return None
-        results, failure = message[1], message[2]
-        return list(results), failure
+        except _Cancelled:
+            pass  # the worker is stopped: it may be waiting for an answer
+        finally:
+            if self.outcome is None or self.outcome[1] is not None:
+                self._dispatcher.retire(self.reader)
+
+    def _blobs(self) -> list[WalkBlob] | None:
+        while True:
+            if self._cancel is not None and self._cancel.is_set():
+                raise _Cancelled
+            blobs = self._dispatcher.take(self.reader, timeout=0.1)
+            if blobs != []:
+                return blobs
+
+    def wait(self, deadline: float) -> Outcome | None:
+        """The worker's answer; ``None`` when it failed, fell silent past ``deadline`` or the
+        scan was cancelled (the worker is then in an unknown state: stop it)."""
+        while self._thread.is_alive():
+            self._thread.join(0.1)
+            if (self._cancel is not None and self._cancel.is_set()) or (
+                time.monotonic() > deadline
+            ):
+                return None
+        return self.outcome
+
+
+class _Cancelled(Exception):
+    """The scan was cancelled while a worker waited for blobs."""
 
 
 def pack(match: SecretMatch, position: dict[str, int]) -> Packed:
@@ -314,21 +316,23 @@ def _scan(conn: Connection, held: _Held, root: Path, max_size: int, timeout: flo
     from lockgate.sources.git import GitRepo
 
     feed = OidFeed(closed=False)
-    blobs: list[ShardBlob] = []
-    gone = threading.Event()
-    receiver = threading.Thread(
-        target=_receive, args=(conn, feed, blobs, gone), name="blobs", daemon=True
+    blobs: list[WalkBlob] = []
+    progress = Progress()
+    stop, gone = threading.Event(), threading.Event()
+    fetcher = threading.Thread(
+        target=_fetch, args=(conn, feed, blobs, progress, (stop, gone)), name="blobs", daemon=True
     )
-    receiver.start()
     results: list[tuple[Any, ...]] = []
     failure = held.failure
     try:
         if held.scanner is not None:
+            fetcher.start()
             scanner, position = held.scanner, held.position
             reads = GitRepo(root).read_blobs(
                 feed, max_size=max_size, cancel=gone, timeout=timeout, verify=False
             )
             for read in reads:
+                progress.did()
                 index, _, path = blobs[read.index]
                 content = read.content
                 if content is None:
@@ -339,21 +343,36 @@ def _scan(conn: Connection, held: _Held, root: Path, max_size: int, timeout: flo
                         results.append((index, [pack(m, position) for m in matches]))
     except ToolError as exc:
         failure = exc.message
-    except Exception as exc:  # the parent scans the shard itself instead
+    except Exception as exc:  # the parent reads everything it gave this worker instead
         failure = f"the worker failed: {type(exc).__name__}"
     finally:
-        receiver.join()  # the parent always ends a scan with "end" (or closes the socket)
+        stop.set()
+        progress.hungry.set()  # wakes the fetcher to notice
+        if fetcher.is_alive():
+            fetcher.join()  # it asks no more; an answer on its way is read first
     return results, failure
 
 
-def _receive(conn: Connection, feed: Any, blobs: list[ShardBlob], gone: threading.Event) -> None:
+def _fetch(
+    conn: Connection,
+    feed: Any,
+    blobs: list[WalkBlob],
+    progress: Progress,
+    events: tuple[threading.Event, threading.Event],
+) -> None:
+    """Thread body: ask the parent for blobs whenever few are left to read."""
+    stop, gone = events
     try:
-        while True:
+        while not stop.is_set():
+            if not progress.hungry.wait(0.1) or stop.is_set():
+                continue
+            conn.send(("more",))
             message = conn.recv()
             if message[0] == "end":
                 break
             blobs.extend(message[1])  # before the ids: a reader looks them up by position
             feed.extend([oid for _, oid, _ in message[1]])
+            progress.gave(len(message[1]))
     except (EOFError, OSError):
         gone.set()  # the parent is gone: stop reading
     finally:

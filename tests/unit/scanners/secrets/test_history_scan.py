@@ -16,8 +16,8 @@ from lockgate.model import TargetRef
 from lockgate.scanners.interface import Cancelled, ControlFailure, ControlOutput, ScanContext
 from lockgate.scanners.secrets import history_scan, workers
 from lockgate.scanners.secrets.control import SecretsControl
+from lockgate.scanners.secrets.dispatch import Dispatcher
 from lockgate.scanners.secrets.rules import RuleSet
-from lockgate.sources.history import shard_of
 from lockgate.sources.interface import Workspace
 from tests.unit.sources import Repo, isolate_git
 
@@ -41,6 +41,34 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[workers.WorkerPool]:
     monkeypatch.setattr(history_scan, "PARALLEL_MIN_KIB", 0)
     yield pool
     pool.close()
+
+
+class _Shares:
+    """Blobs handed to each reader; this process (reader 0) waits for a worker's first
+    share before taking any, so that workers take part even in a small repository."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.worker_started = threading.Event()
+
+
+@pytest.fixture
+def shares(monkeypatch: pytest.MonkeyPatch) -> _Shares:
+    shares = _Shares()
+    real_take = Dispatcher.take
+
+    def take(self: Dispatcher, reader: int, timeout: float | None = None) -> Any:
+        if reader == 0:
+            shares.worker_started.wait(10)
+        blobs = real_take(self, reader, timeout)
+        if blobs:
+            shares.counts[reader] = shares.counts.get(reader, 0) + len(blobs)
+            if reader:
+                shares.worker_started.set()
+        return blobs
+
+    monkeypatch.setattr(Dispatcher, "take", take)
+    return shares
 
 
 @pytest.fixture
@@ -99,12 +127,16 @@ def _summary(out: ControlOutput) -> tuple[Any, ...]:
 
 
 def test_workers_find_exactly_what_one_process_finds(
-    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool, shares: _Shares
 ) -> None:
     alone = _scan(rule_set, repo, tmp_path, jobs=1)
     assert pool.idle() == []  # one process: no worker started
+    shares.worker_started.set()
+    shares.counts.clear()
+    shares.worker_started.clear()
     shared = _scan(rule_set, repo, tmp_path, jobs=3)
-    assert len(pool.idle()) == 2  # two workers took part and are ready again
+    assert len(pool.idle()) == 2  # the workers are ready again
+    assert sum(n for reader, n in shares.counts.items() if reader) > 0  # and took part
     assert _summary(shared) == _summary(alone)
     findings, skipped, errors = _summary(alone)
     # 8 first tokens, 12 rotated tokens and 12 passwords; the token copied to moved/ is the
@@ -137,42 +169,79 @@ def test_workers_are_reused_by_later_scans_and_take_new_rules(
     )
 
 
-def test_a_worker_that_dies_has_its_shard_scanned_here(
+def test_a_worker_that_dies_has_its_share_scanned_here(
     rule_set: RuleSet,
     repo: Repo,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     pool: workers.WorkerPool,
+    shares: _Shares,
 ) -> None:
+    shares.worker_started.set()
     expected = _summary(_scan(rule_set, repo, tmp_path, jobs=1))
-    real_sink = workers.WorkerSink
+    shares.worker_started.clear()
+    real_take = Dispatcher.take
     killed: list[int] = []
 
-    def dying_sink(worker: workers.Worker, opening: Any) -> workers.WorkerSink:
-        worker.proc.kill()  # killed before it is given anything: sends fail or it is silent
+    def take_then_die(self: Dispatcher, reader: int, timeout: float | None = None) -> Any:
+        blobs = real_take(self, reader, timeout)
+        if reader and blobs and reader not in killed:  # a worker got its first blobs
+            worker = next(w for w in leased if w is not None)
+            worker.proc.kill()
+            killed.append(reader)
+        return blobs
+
+    leased: list[workers.Worker] = []
+    real_lease = pool.lease
+
+    def lease(count: int) -> list[workers.Worker]:
+        got = real_lease(count)
+        leased.extend(got)
+        return got
+
+    monkeypatch.setattr(pool, "lease", lease)
+    monkeypatch.setattr(Dispatcher, "take", take_then_die)
+    out = _scan(rule_set, repo, tmp_path, jobs=2)
+    assert killed == [1]
+    assert _summary(out) == expected
+    assert pool.idle() == []  # the dead worker is not kept
+
+
+def test_a_worker_that_never_answers_has_its_share_scanned_here(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _summary(_scan(rule_set, repo, tmp_path, jobs=1))
+    killed: list[int] = []
+    real_server = workers.WorkerServer
+
+    def dead_on_arrival(worker: workers.Worker, *args: Any) -> workers.WorkerServer:
+        worker.proc.kill()  # before it is sent anything: sends fail or it is silent
         worker.proc.wait(timeout=10)
         killed.append(worker.proc.pid)
-        return real_sink(worker, opening)
+        return real_server(worker, *args)
 
-    monkeypatch.setattr(workers, "WorkerSink", dying_sink)
-    out = _scan(rule_set, repo, tmp_path, jobs=3)
+    monkeypatch.setattr(workers, "WorkerServer", dead_on_arrival)
+    assert _summary(_scan(rule_set, repo, tmp_path, jobs=3)) == expected
     assert len(killed) == 2
-    assert _summary(out) == expected
-    assert pool.idle() == []  # dead workers are not kept
 
 
-def test_a_corrupt_blob_read_by_a_worker_is_the_same_error(
-    rule_set: RuleSet, repo: Repo, tmp_path: Path
+def test_corrupt_blobs_read_by_workers_are_the_same_errors(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, shares: _Shares
 ) -> None:
-    # A path whose blobs a worker reads (shard 1 of 2), with a loose, corrupted blob.
-    path = next(f"extra/f{i}.py" for i in range(100) if shard_of(f"extra/f{i}.py".encode(), 2))
-    repo.write(path, f"TOKEN = '{_token(999)}'\n")
+    # Corrupted loose blobs at many paths: some are read by the worker, some here.
+    paths = [f"extra/f{i}.py" for i in range(12)]
+    for i, path in enumerate(paths):
+        repo.write(path, f"TOKEN = '{_token(900 + i)}'\n")
     commit = repo.commit("extra")
-    repo.loose_object(repo.blob_id(f"{commit}:{path}")).write_bytes(b"not a zlib stream")
+    for path in paths:
+        repo.loose_object(repo.blob_id(f"{commit}:{path}")).write_bytes(b"not a zlib stream")
+    shares.worker_started.set()
     alone = _scan(rule_set, repo, tmp_path, jobs=1)
+    shares.worker_started.clear()
     shared = _scan(rule_set, repo, tmp_path, jobs=2)
+    assert shares.counts.get(1)
     assert _summary(shared) == _summary(alone)
-    assert [e.path for e in shared.errors] == [path]
+    assert sorted(e.path or "" for e in shared.errors) == sorted(paths)
 
 
 def test_a_cancelled_scan_stops_its_workers(

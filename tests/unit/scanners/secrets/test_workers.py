@@ -24,8 +24,6 @@ def test_a_worker_given_no_rules_says_so_and_stays_ready(tmp_path: Path) -> None
     try:
         for _ in range(2):
             worker.conn.send(("scan", str(tmp_path), 1000, 30.0))
-            worker.conn.send(("blobs", [(0, "0" * 40, "a.py")]))
-            worker.conn.send(("end",))
             assert worker.conn.poll(30)
             assert worker.conn.recv() == ("done", [], "no rules were given")
     finally:
@@ -33,7 +31,7 @@ def test_a_worker_given_no_rules_says_so_and_stays_ready(tmp_path: Path) -> None
     assert not worker.alive()
 
 
-def test_a_worker_reads_and_scans_the_blobs_it_is_given(
+def test_a_worker_asks_for_blobs_reads_and_scans_them(
     rule_set: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     isolate_git(monkeypatch)
@@ -41,19 +39,19 @@ def test_a_worker_reads_and_scans_the_blobs_it_is_given(
     repo.write("a.py", "k = 'tkn_Zq8XbV2mN4pL7rT1wY9sK3dF'\n")
     repo.write("b.py", "nothing here\n")
     commit = repo.commit("add")
-    blobs = [
-        (7, repo.blob_id(f"{commit}:a.py"), "a.py"),
-        (9, repo.blob_id(f"{commit}:b.py"), "b.py"),
-    ]
+    blobs = [(7, repo.blob_id(f"{commit}:a.py"), "a.py"), (9, repo.blob_id(f"{commit}:b.py"), "b")]
     pool = WorkerPool()
     (worker,) = pool.lease(1)
+    conn = worker.conn
     try:
-        worker.conn.send(("rules", "k", rule_set, "auto", str(tmp_path / "cache")))
-        worker.conn.send(("scan", str(repo.root), 1000, 30.0))
-        worker.conn.send(("blobs", blobs))
-        worker.conn.send(("end",))
-        assert worker.conn.poll(60)
-        kind, results, failure = worker.conn.recv()
+        conn.send(("rules", "k", rule_set, "auto", str(tmp_path / "cache")))
+        conn.send(("scan", str(repo.root), 1000, 30.0))
+        assert conn.poll(60) and conn.recv() == ("more",)
+        conn.send(("blobs", blobs))
+        assert conn.poll(60) and conn.recv() == ("more",)  # little left: it asks again
+        conn.send(("end",))
+        assert conn.poll(60)
+        kind, results, failure = conn.recv()
     finally:
         pool.release([worker], healthy=False)
     assert (kind, failure) == ("done", None)
