@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
+from lockgate.engine.plugins import EntryPointLike, entry_points
 from lockgate.errors import EXIT_INTERNAL, LockgateError, UsageError
 from lockgate.model import FindingKind, Stage
 from lockgate.scanners.interface import Control
@@ -109,7 +109,7 @@ class ControlRegistry:
     """
 
     def __init__(
-        self, controls: Iterable[Control] = (), *, entry_points: Iterable[EntryPoint] = ()
+        self, controls: Iterable[Control] = (), *, entry_points: Iterable[EntryPointLike] = ()
     ) -> None:
         self._pending: list[_Pending] = [
             _Pending(
@@ -199,7 +199,7 @@ class ReporterRegistry:
         self,
         reporters: dict[str, Reporter] | None = None,
         *,
-        entry_points: Iterable[EntryPoint] = (),
+        entry_points: Iterable[EntryPointLike] = (),
     ) -> None:
         self._given = dict(reporters or {})
         self._entry_points = {ep.name: ep for ep in entry_points}
