@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import logging
 import os
 import socket
@@ -229,39 +230,15 @@ class _Cancelled(Exception):
     """The scan was cancelled while a worker waited for blobs."""
 
 
+_MATCH_FIELDS = tuple(f.name for f in dataclasses.fields(SecretMatch) if f.name != "rule")
+
+
 def pack(match: SecretMatch, position: dict[str, int]) -> Packed:
-    return (
-        position[match.rule.id],
-        match.value,
-        match.start,
-        match.end,
-        match.line,
-        match.column,
-        match.end_line,
-        match.end_column,
-        match.line_text,
-        match.encoding,
-        match.literal,
-    )
+    return (position[match.rule.id], *(getattr(match, name) for name in _MATCH_FIELDS))
 
 
 def unpack(packed: Packed, rules: Sequence[SecretRule]) -> SecretMatch:
-    rule, value, start, end, line, column, end_line, end_column, line_text, encoding, literal = (
-        packed
-    )
-    return SecretMatch(
-        rule=rules[rule],
-        value=value,
-        start=start,
-        end=end,
-        line=line,
-        column=column,
-        end_line=end_line,
-        end_column=end_column,
-        line_text=line_text,
-        encoding=encoding,
-        literal=literal,
-    )
+    return SecretMatch(rule=rules[packed[0]], **dict(zip(_MATCH_FIELDS, packed[1:], strict=True)))
 
 
 # -- the worker's side ---------------------------------------------------------------------
