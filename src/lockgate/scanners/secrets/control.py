@@ -26,15 +26,21 @@ from lockgate.model import (
 from lockgate.model.fingerprint import secret_fingerprint, secret_value_hash
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
 from lockgate.scanners.secrets.engines import build_prefilter
+from lockgate.scanners.secrets.file_scan import FileResult, FileSettings
 from lockgate.scanners.secrets.matcher import SecretMatch, shannon_entropy
+from lockgate.scanners.secrets.parallel import (
+    Parallelism,
+    Team,
+    default_jobs,
+    worth_sharing_history,
+)
 from lockgate.scanners.secrets.redact import redact_line
 from lockgate.scanners.secrets.rules import RuleError, RuleSet, builtin_rules, load_rules
-from lockgate.scanners.secrets.scanner import OVERLAP, WINDOW, SecretScanner
-from lockgate.sources.content import archive_format, is_binary
-from lockgate.sources.interface import FileInfo
+from lockgate.scanners.secrets.scanner import SecretScanner
+from lockgate.scanners.secrets.tree_scan import scan_tree, worth_sharing_tree
 
 if TYPE_CHECKING:
-    from lockgate.scanners.secrets.history_scan import HistoryScan, Parallelism
+    from lockgate.sources.history import GitHistory
 
 ALLOW_MARKER = re.compile(r"lockgate:allow\b[:\s]*(?P<reason>[^\n*#]*?)\s*(?:\*/|-->|$)")
 _OPTIONS = frozenset(
@@ -139,29 +145,46 @@ class SecretsControl(BaseControl):
                 kind=ErrorKind.TOOL,
             ) from None
         scanner = SecretScanner(rules=rule_set.rules, prefilter=prefilter)
+        parallelism = _parallelism(options, rule_set, engine, context.cache_dir)
         run = _Run(
             control=self,
             context=context,
             scanner=scanner,
-            parallelism=_parallelism(options, rule_set, engine, context.cache_dir),
-            decode=bool(options.get("decode", False)),
-            archive_sizes=(
-                int(options.get("max_archive_member_size", 10 * 1024 * 1024)),
-                int(options.get("max_archive_size", 100 * 1024 * 1024)),
+            files=FileSettings(
+                root=os.fspath(workspace.root).rstrip("/"),
+                decode=bool(options.get("decode", False)),
+                archives=bool(options.get("archives", True)),
+                max_archive_member_size=int(
+                    options.get("max_archive_member_size", 10 * 1024 * 1024)
+                ),
+                max_archive_size=int(options.get("max_archive_size", 100 * 1024 * 1024)),
             ),
         )
-        archives = bool(options.get("archives", True))
-        # Prepared first: worker processes for the history start while the tree is scanned.
-        history = run.prepare_history(all_refs=bool(options.get("all_refs", False)))
+        history = (
+            run.history(all_refs=bool(options.get("all_refs", False)))
+            if options.get("history")
+            else None
+        )
+        # Workers, when the tree or the history is worth sharing, start at once: they load
+        # the rules while this process scans its own share.
+        share_tree = workspace.changed_lines is None and worth_sharing_tree(context.files)
+        share_history = history is not None and worth_sharing_history(history.repo)
+        team = Team.lease(parallelism if share_tree or share_history else None)
         try:
-            for info in context.files:
-                context.check_cancelled()
-                run.scan_file(info, archives=archives)
+            tree_team = team if share_tree else Team(None)
+            for result in scan_tree(
+                context.files,
+                scanner,
+                run.files,
+                tree_team,
+                changed=workspace.changed_lines,
+                check=context.check_cancelled,
+            ):
+                run.take(result)
             if history is not None:
-                run.scan_history(history)
+                run.scan_history(history, team if share_history else Team(None))
         finally:
-            if history is not None:
-                history.close()
+            team.release()
         return ControlOutput(
             findings=run.findings(),
             skipped=run.skipped,
@@ -179,10 +202,7 @@ class SecretsControl(BaseControl):
 
 def _parallelism(
     options: Mapping[str, Any], rule_set: RuleSet, engine: str, cache_dir: Path | None
-) -> Parallelism | None:
-    if not options.get("history"):
-        return None
-    from lockgate.scanners.secrets.history_scan import Parallelism, default_jobs
+) -> Parallelism:
 
     jobs = options.get("jobs", "auto")
     if jobs == "auto":
@@ -202,115 +222,24 @@ class _Run:
     control: SecretsControl
     context: ScanContext
     scanner: SecretScanner
-    parallelism: Parallelism | None
-    """How a history scan may use worker processes (``None``: no history scan)."""
-    decode: bool
-    archive_sizes: tuple[int, int]
-    """Largest archive member and archive to read (the archive module loads on first use)."""
+    files: FileSettings
     collected: _Collected = field(default_factory=_Collected)
     skipped: list[SkippedItem] = field(default_factory=list)
     errors: list[ControlError] = field(default_factory=list)
     files_scanned: int = 0
-    root: str = field(init=False)
-    """The workspace root as a string, for joining paths cheaply."""
-
-    def __post_init__(self) -> None:
-        self.root = os.fspath(self.context.workspace.root).rstrip("/")
 
     # -- files -----------------------------------------------------------------------
-    def scan_file(self, info: FileInfo, *, archives: bool) -> None:
-        workspace = self.context.workspace
-        path = f"{self.root}/{info.path}"  # workspace.path_of, without pathlib's cost
-        try:
-            data, complete = _read_start(path, info.size, WINDOW + OVERLAP)
-            fmt = info.archive or archive_format(data)
-            if fmt is not None:
-                if archives:
-                    self._scan_archive(info, fmt)
-                else:
-                    self.skipped.append(
-                        SkippedItem(
-                            path=info.path,
-                            reason=SkipReason.NOT_APPLICABLE,
-                            detail=f"{fmt} archive; archive scanning is off",
-                        )
-                    )
-                return
-            if is_binary(data):
-                self.skipped.append(
-                    SkippedItem(path=info.path, reason=SkipReason.BINARY, detail="binary content")
-                )
-                return
-            if complete:
-                matches = self.scanner.scan_buffer(data, info.path)
-            else:  # larger than one window: stream it in bounded memory
-                with open(path, "rb") as stream:
-                    matches = list(self.scanner.scan_stream(stream, info.path))
-        except OSError as exc:
-            self.errors.append(
-                ControlError(
-                    kind=ErrorKind.INPUT,
-                    fatal=False,
-                    path=info.path,
-                    message=f"cannot read file: {exc.strerror}",
-                )
-            )
-            return
-        self.files_scanned += 1
-        if self.decode and info.size <= 4 * 1024 * 1024:
-            from lockgate.scanners.secrets.decoding import decoded_matches
-
-            content = data if complete else Path(path).read_bytes()
-            matches += decoded_matches(self.scanner, content, info.path, matches)
-        if not matches:
-            return
-        changed = workspace.changed_lines
-        if changed is not None:
-            lines = changed.get(info.path, frozenset())
-            matches = [m for m in matches if any(n in lines for n in range(m.line, m.end_line + 1))]
-        self._add(matches, info.path)
-
-    def _scan_archive(self, info: FileInfo, fmt: str) -> None:
-        from lockgate.scanners.secrets.archives import ArchiveLimits, members
-
-        member_size, total_size = self.archive_sizes
-        limits = ArchiveLimits(max_member_size=member_size, max_total_size=total_size)
-        if info.size > limits.max_total_size:
-            self.skipped.append(
-                SkippedItem(
-                    path=info.path,
-                    reason=SkipReason.TOO_LARGE,
-                    detail=f"archive of {info.size} bytes exceeds max_archive_size",
-                )
-            )
-            return
-        data = self.context.workspace.read_bytes(info.path)
-        try:
-            items = list(members(data, fmt, limits))
-        except ValueError as exc:
-            self.errors.append(
-                ControlError(kind=ErrorKind.INPUT, fatal=False, path=info.path, message=str(exc))
-            )
-            return
-        self.files_scanned += 1
-        for member in items:
-            inner = f"{info.path}!/{member.name}"
-            if member.content is None:
-                self.skipped.append(
-                    SkippedItem(path=inner, reason=SkipReason.LIMIT, detail=member.skipped or "")
-                )
-                continue
-            if is_binary(member.content):
-                continue
-            self._add(self.scanner.scan_buffer(member.content, inner), inner)
+    def take(self, result: FileResult) -> None:
+        """Record what one file gave."""
+        self.skipped += result.skipped
+        self.errors += result.errors
+        self.files_scanned += result.scanned
+        for path, matches in result.found:
+            self._add(matches, path)
 
     # -- history ---------------------------------------------------------------------
-    def prepare_history(self, *, all_refs: bool) -> HistoryScan | None:
-        """The history scan, when the options ask for one (``parallelism`` is set then) and
-        there is a repository."""
-        if self.parallelism is None:
-            return None
-        from lockgate.scanners.secrets.history_scan import HistoryScan
+    def history(self, *, all_refs: bool) -> GitHistory | None:
+        """The history to scan; ``None`` (an error recorded) outside a git repository."""
         from lockgate.sources.git import GitRepo
         from lockgate.sources.history import GitHistory
 
@@ -325,20 +254,19 @@ class _Run:
                 )
             )
             return None
-        history = GitHistory(
+        return GitHistory(
             repo,
             all_refs=all_refs,
             max_blob_size=workspace.max_file_size,
             cancel=self.context.cancel,
         )
-        return HistoryScan(history, self.scanner, self.parallelism)
 
-    def scan_history(self, history: HistoryScan) -> None:
-        from lockgate.scanners.secrets.history_scan import ScannedBlob
+    def scan_history(self, history: GitHistory, team: Team) -> None:
+        from lockgate.scanners.secrets.history_scan import HistoryScan, ScannedBlob
         from lockgate.sources.interface import HistoryError
 
         skipped_blobs = 0
-        for item in history.events():
+        for item in HistoryScan(history, self.scanner, team).events():
             self.context.check_cancelled()
             if isinstance(item, HistoryError):
                 self.errors.append(
@@ -473,25 +401,6 @@ class _Run:
             props["also_at_lines"] = ",".join(str(n) for n in sorted(set(more)))
             out.append(_with_properties(finding, props))
         return out
-
-
-def _read_start(path: str, size: int, limit: int) -> tuple[bytes, bool]:
-    """Up to ``limit`` bytes from the start of the file at ``path`` and whether that is all
-    of it, in as few system calls as the listed ``size`` allows."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        want = min(max(size, 0) + 1, limit)  # one byte more than listed notices growth
-        data = os.read(fd, want)
-        if len(data) == want - 1 == size:  # exactly as listed: that is the end
-            return data, True
-        while len(data) < limit:
-            more = os.read(fd, min(limit - len(data), max(len(data), 64 * 1024)))
-            if not more:
-                return data, True
-            data += more
-        return data, False
-    finally:
-        os.close(fd)
 
 
 def _with_properties(finding: Finding, props: dict[str, str]) -> Finding:

@@ -1,4 +1,5 @@
-"""Sharing the blobs of a history walk out between readers (this process and workers).
+"""Sharing work out between readers (this process and workers): the blobs of a history
+walk (:class:`Dispatcher`) and the files of a tree (:class:`ChunkQueue`).
 
 Blobs are grouped in buckets by path, so that every version of a path goes to the same
 reader: git stores versions of a file as deltas of one another, and a ``cat-file`` that
@@ -15,8 +16,13 @@ from __future__ import annotations
 import os
 import threading
 import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
 
 from lockgate.sources.history import WalkBlob
+
+T = TypeVar("T")
 
 BUCKETS_PER_READER = 32
 LOW_WATER = 64
@@ -128,3 +134,46 @@ class Progress:
         self._done += 1
         if self._given - self._done < LOW_WATER and not self.hungry.is_set():
             self.hungry.set()
+
+
+class ChunkQueue(Generic[T]):
+    """Work known in full up front (the files of a tree), in chunks taken in order by any
+    reader: no affinity to keep, so the next chunk goes to whoever asks."""
+
+    def __init__(self, chunks: Iterable[list[T]], readers: int) -> None:
+        self._chunks = deque(chunks)
+        self._lock = threading.Lock()
+        self._retired: set[int] = set()
+        self.given: list[list[T]] = [[] for _ in range(readers)]
+
+    def take(self, reader: int, timeout: float | None = None) -> list[T] | None:  # noqa: ARG002
+        """The next chunk, or ``None`` when there is none left (never waits)."""
+        with self._lock:
+            if reader in self._retired or not self._chunks:
+                return None
+            chunk = self._chunks.popleft()
+            self.given[reader] += chunk
+            return chunk
+
+    def retire(self, reader: int) -> list[T]:
+        """Take ``reader`` out; what it was given is returned, to be done by someone else."""
+        with self._lock:
+            self._retired.add(reader)
+            return list(self.given[reader])
+
+
+def chunks_by_size(
+    items: Iterable[T], size: Callable[[T], int], *, bytes_per_chunk: int, most: int
+) -> Iterator[list[T]]:
+    """``items`` in order, cut into chunks of about ``bytes_per_chunk`` (at most ``most``
+    items each)."""
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        chunk.append(item)
+        total += size(item)
+        if total >= bytes_per_chunk or len(chunk) >= most:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk

@@ -8,22 +8,19 @@ parallel: blobs with matches, blobs not read (over the size limit) and read erro
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lockgate.scanners.secrets.dispatch import Dispatcher, Progress
 from lockgate.scanners.secrets.matcher import SecretMatch
-from lockgate.scanners.secrets.rules import RuleSet
+from lockgate.scanners.secrets.parallel import Team
+from lockgate.scanners.secrets.rules import SecretRule
 from lockgate.scanners.secrets.scanner import SecretScanner
 from lockgate.sources.catfile import BlobRead, OidFeed
 from lockgate.sources.content import is_binary
-from lockgate.sources.git import GitRepo
 from lockgate.sources.history import GitHistory, history_item
 from lockgate.sources.interface import (
     CommitInfo,
@@ -32,18 +29,6 @@ from lockgate.sources.interface import (
     HistoryItem,
     HistorySkipped,
 )
-
-if TYPE_CHECKING:
-    from lockgate.scanners.secrets.workers import Worker, WorkerServer
-
-log = logging.getLogger(__name__)
-
-PARALLEL_MIN_KIB = 4096
-"""Worker processes are used only for repositories whose objects take at least this much
-(packed): below, one process scans the history in about as long as a worker takes to
-start (about 0.2 s)."""
-
-MAX_JOBS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,66 +44,17 @@ class ScannedBlob:
 HistoryEvent = ScannedBlob | HistorySkipped | HistoryError
 
 
-@dataclass(frozen=True, slots=True)
-class Parallelism:
-    """How a history scan may use worker processes."""
-
-    rule_set: RuleSet
-    engine: str
-    cache_dir: Path | None
-    jobs: int
-    """Processes in all, this one included (1: no workers)."""
-
-
-def default_jobs() -> int:
-    """CPUs available to this process, at most :data:`MAX_JOBS`."""
-    try:
-        count = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        count = os.cpu_count() or 1
-    return max(1, min(count, MAX_JOBS))
-
-
 class HistoryScan:
-    """A history scan, prepared before the working tree is scanned: worker processes, when
-    the scan will use them, start meanwhile and load the rules. :meth:`close` releases them
-    whether or not :meth:`events` ran."""
+    """A history scan, in this process alone or shared with the workers of ``team``."""
 
-    def __init__(
-        self, history: GitHistory, scanner: SecretScanner, parallelism: Parallelism
-    ) -> None:
+    def __init__(self, history: GitHistory, scanner: SecretScanner, team: Team) -> None:
         self.history = history
         self.scanner = scanner
-        self.parallelism = parallelism
-        self._workers = _workers_for(history.repo, parallelism)
-        self._dispatcher = Dispatcher(readers=len(self._workers) + 1)
-        self._servers = [
-            self._server(worker, reader) for reader, worker in enumerate(self._workers, start=1)
-        ]
-        self._answered: list[Worker] = []
-
-    def _server(self, worker: Worker, reader: int) -> WorkerServer:
-        from lockgate.scanners.secrets.workers import WorkerServer
-
-        history, parallelism = self.history, self.parallelism
-        key = f"{parallelism.rule_set.digest}|{parallelism.engine}|{parallelism.cache_dir}"
-        opening: list[tuple[Any, ...]] = []
-        if worker.key != key:
-            opening.append(
-                ("rules", key, parallelism.rule_set, parallelism.engine, str(parallelism.cache_dir))
-            )
-            worker.key = key
-        opening.append(("scan", str(history.repo.root), history.max_blob_size, history.timeout))
-        return WorkerServer(worker, reader, self._dispatcher, opening, history.cancel)
-
-    @property
-    def readers(self) -> int:
-        """Processes reading the history: this one and the workers."""
-        return len(self._servers) + 1
+        self.team = team
 
     def events(self) -> Iterator[HistoryEvent]:
         """Every blob with matches, or not read, or failing, in walk order."""
-        if not self._servers:
+        if not self.team:
             yield from _scanned(self.history.blobs(), self.scanner)
             return
         yield from self._in_parallel()
@@ -127,9 +63,15 @@ class HistoryScan:
         """This process reads and scans its share as the workers do theirs; what a failed
         worker was given is read here afterwards. The events are put in walk order before
         any is yielded."""
-        history, scanner, dispatcher = self.history, self.scanner, self._dispatcher
+        history, scanner, team = self.history, self.scanner, self.team
         cancel = history.cancel
         deadline = time.monotonic() + history.timeout
+        dispatcher = Dispatcher(readers=len(team.workers) + 1)
+        job = team.start(
+            dispatcher,
+            ("scan", str(history.repo.root), history.max_blob_size, history.timeout),
+            cancel,
+        )
         feed = OidFeed(closed=False)
         local: list[int] = []
         progress = Progress()
@@ -152,37 +94,15 @@ class HistoryScan:
             dispatcher.close()  # also when the walk failed: the workers are told "end"
             feed.close()
             fetcher.join()
-        for server in self._servers:
-            if cancel is not None and cancel.is_set():
-                return
-            outcome = server.wait(deadline)
-            if outcome is not None:
-                self._answered.append(server.worker)  # ready for the next scan
+        if cancel is not None and cancel.is_set():
+            return
+        for reader, outcome in job.outcomes(deadline):
             if outcome is None or outcome[1] is not None:
-                if outcome is not None:
-                    log.info("secrets worker could not scan its share: %s", outcome[1])
-                events += _scanned(history.read(dispatcher.given[server.reader]), scanner)
+                events += _scanned(history.read(dispatcher.given[reader]), scanner)
             else:
-                events += _events(outcome[0], history, self.parallelism.rule_set)
+                events += _events(outcome[0], history, scanner.rules)
         events.sort(key=_order)
         yield from events
-
-    def close(self) -> None:
-        """Give the workers back: those that finished their scan stay for the next one."""
-        if not self._workers:
-            return
-        from lockgate.scanners.secrets.workers import POOL
-
-        if not self._answered:  # events() did not run, or stopped early
-            self._dispatcher.close()
-            deadline = time.monotonic() + 5.0
-            cancelled = self.history.cancel is not None and self.history.cancel.is_set()
-            if not cancelled:
-                self._answered = [s.worker for s in self._servers if s.wait(deadline) is not None]
-        answered = self._answered
-        POOL.release(answered, healthy=True)
-        POOL.release([w for w in self._workers if w not in answered], healthy=False)
-        self._workers = []
 
 
 def _fetch(
@@ -208,33 +128,6 @@ def _fetch(
         feed.close()
 
 
-def _workers_for(repo: GitRepo, parallelism: Parallelism) -> list[Worker]:
-    if parallelism.jobs < 2 or parallelism.cache_dir is None:
-        return []  # without a cache, each worker would compile the databases again
-    if os.name != "posix" or not _large(repo):
-        return []
-    from lockgate.scanners.secrets.workers import POOL
-
-    return POOL.lease(parallelism.jobs - 1)
-
-
-def _large(repo: GitRepo) -> bool:
-    """Whether the repository's objects take at least :data:`PARALLEL_MIN_KIB` (packed and
-    loose together, as ``git count-objects -v`` gives them)."""
-    from lockgate.errors import ToolError
-
-    try:
-        out = repo.run(["count-objects", "-v"])
-    except ToolError:
-        return False
-    kib = 0
-    for line in out.decode("ascii", "replace").splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("size", "size-pack") and value.strip().isdigit():
-            kib += int(value)
-    return kib >= PARALLEL_MIN_KIB
-
-
 def _scanned(items: Iterable[HistoryItem], scanner: SecretScanner) -> Iterator[HistoryEvent]:
     for item in items:
         if not isinstance(item, HistoryBlob):
@@ -253,11 +146,10 @@ def _order(event: HistoryEvent) -> float:
 
 
 def _events(
-    results: Iterable[tuple[Any, ...]], history: GitHistory, rule_set: RuleSet
+    results: Iterable[tuple[Any, ...]], history: GitHistory, rules: Sequence[SecretRule]
 ) -> Iterator[HistoryEvent]:
     from lockgate.scanners.secrets.workers import unpack
 
-    rules = rule_set.rules
     for result in results:
         index = result[0]
         path, commit = history.introduced(index)

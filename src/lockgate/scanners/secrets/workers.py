@@ -14,15 +14,18 @@ socket closes, which the kernel does when lockgate ends, however it ends.
 Messages (pickled):
 
 * parent to worker: ``("rules", key, RuleSet, engine, cache_dir)`` when the worker holds
-  other rules; ``("scan", repo_root, max_blob_size, timeout)`` to start a scan;
-* worker to parent: ``("more",)`` when little of what it was given is left to read, which
-  the parent answers with ``("blobs", [(index, oid, path), ...])``, or ``("end",)`` when
-  there will be no more (see :mod:`lockgate.scanners.secrets.dispatch`);
-* worker to parent, once per scan, last: ``("done", results, failure)``. ``results`` holds
-  the blobs with something to report: ``(index, oid, size, error)`` for one not read (over
-  the size limit, or failed), ``(index, [packed match, ...])`` for one with matches.
-  ``failure`` is why the worker could not finish (the parent then reads everything it gave
-  that worker itself).
+  other rules; then a job: ``("scan", repo_root, max_blob_size, timeout)`` (blobs of a
+  history walk) or ``("files", FileSettings)`` (files of a tree);
+* worker to parent: ``("more",)`` when little of what it was given is left, which the parent
+  answers with ``("work", [...])`` — ``(index, oid, path)`` blobs or ``(index, FileInfo)``
+  files — or with ``("end",)`` when there will be no more (see
+  :mod:`lockgate.scanners.secrets.dispatch`);
+* worker to parent, once per job, last: ``("done", results, failure)``. For blobs,
+  ``results`` holds those with something to report: ``(index, oid, size, error)`` for one
+  not read (over the size limit, or failed), ``(index, [packed match, ...])`` for one with
+  matches; for files, the :class:`FileResult` of each file with something to report
+  (:func:`pack_file`), then ``(-1, count, ...)`` for the others. ``failure`` is
+  why the worker could not finish (the parent then does everything it gave that worker).
 
 Matches carry the raw value across the socket, between lockgate's own processes, exactly as
 they do in memory; nothing is written anywhere. Workers print nothing.
@@ -43,10 +46,11 @@ import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lockgate.errors import ToolError
-from lockgate.scanners.secrets.dispatch import Dispatcher, Progress
+from lockgate.scanners.secrets.dispatch import Progress
+from lockgate.scanners.secrets.file_scan import FileResult, FileSettings, scan_file
 from lockgate.scanners.secrets.matcher import SecretMatch
 from lockgate.scanners.secrets.rules import RuleSet, SecretRule
 from lockgate.sources.history import WalkBlob
@@ -74,9 +78,33 @@ class Worker:
         self.conn = conn
         self.key: str | None = None
         """Which rules the worker holds (set when they are sent)."""
+        self._sending: threading.Thread | None = None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def send_rules(self, key: str, rule_set: RuleSet, engine: str, cache_dir: Path) -> None:
+        """Give the worker these rules, unless it holds them: sent from a thread of its own
+        (the message blocks until the worker reads it), which :meth:`ready` waits for."""
+        if self.key == key:
+            return
+        self.ready()
+        self.key = key
+        message = ("rules", key, rule_set, engine, str(cache_dir))
+        self._sending = threading.Thread(
+            target=self._send, args=(message,), name="secrets-worker-rules", daemon=True
+        )
+        self._sending.start()
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        with contextlib.suppress(OSError, ValueError, TypeError):  # the job will notice
+            self.conn.send(message)
+
+    def ready(self) -> None:
+        """Wait until what :meth:`send_rules` sends has gone."""
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
 
     def stop(self) -> None:
         """End the worker: close its socket (it leaves on end of file), kill if it lingers."""
@@ -160,40 +188,48 @@ POOL = WorkerPool()
 atexit.register(POOL.close)
 
 
+class Supply(Protocol):
+    """Where a job's work comes from: a :class:`~lockgate.scanners.secrets.dispatch.Dispatcher`
+    (blobs of a walk) or a :class:`~lockgate.scanners.secrets.dispatch.ChunkQueue` (files)."""
+
+    def take(self, reader: int, timeout: float | None = None) -> list[Any] | None: ...
+
+    def retire(self, reader: int) -> list[Any]: ...
+
+
 class WorkerServer:
-    """Serves one worker during a scan, in a thread of its own: sends the opening messages
-    (the rules, which the worker loads while the parent does other work), answers its
-    requests for blobs from the dispatcher, and keeps its final answer."""
+    """Serves one worker during one job, in a thread of its own: sends the job, answers the
+    worker's requests for more from ``supply``, and keeps its final answer."""
 
     def __init__(
         self,
         worker: Worker,
         reader: int,
-        dispatcher: Dispatcher,
-        opening: Sequence[tuple[Any, ...]],
+        supply: Supply,
+        job: tuple[Any, ...],
         cancel: threading.Event | None,
     ) -> None:
         self.worker = worker
         self.reader = reader
         self.outcome: Outcome | None = None
         """The worker's results and failure, once it answered."""
-        self._dispatcher = dispatcher
+        self._supply = supply
         self._cancel = cancel
         self._thread = threading.Thread(
-            target=self._serve, args=(list(opening),), name="secrets-worker", daemon=True
+            target=self._serve, args=(job,), name="secrets-worker", daemon=True
         )
         self._thread.start()
 
-    def _serve(self, opening: list[tuple[Any, ...]]) -> None:
+    def _serve(self, job: tuple[Any, ...]) -> None:
         conn = self.worker.conn
         try:
-            for message in opening:
-                conn.send(message)
+            self.worker.ready()
+            conn.send(job)
             while True:
                 message = conn.recv()
                 if message[0] == "more":
-                    blobs = self._blobs()
-                    conn.send(("end",) if blobs is None else ("blobs", blobs))
+                    work = self._work()
+                    conn.send(("end",) if work is None else ("work", work))
                 elif message[0] == "done":
                     self.outcome = (list(message[1]), message[2])
                     return
@@ -204,15 +240,15 @@ class WorkerServer:
             pass  # the worker is stopped: it may be waiting for an answer
         finally:
             if self.outcome is None or self.outcome[1] is not None:
-                self._dispatcher.retire(self.reader)
+                self._supply.retire(self.reader)
 
-    def _blobs(self) -> list[WalkBlob] | None:
+    def _work(self) -> list[Any] | None:
         while True:
             if self._cancel is not None and self._cancel.is_set():
                 raise _Cancelled
-            blobs = self._dispatcher.take(self.reader, timeout=0.1)
-            if blobs != []:
-                return blobs
+            work = self._supply.take(self.reader, timeout=0.1)
+            if work != []:
+                return work
 
     def wait(self, deadline: float) -> Outcome | None:
         """The worker's answer; ``None`` when it failed, fell silent past ``deadline`` or the
@@ -278,9 +314,12 @@ def serve(conn: Connection) -> None:
             return
         if message[0] == "rules":
             held.load(message[2], message[3], message[4])
-        elif message[0] == "scan":
-            _, root, max_size, timeout = message
-            outcome = _scan(conn, held, Path(root), max_size, timeout)
+        elif message[0] in ("scan", "files"):
+            if message[0] == "scan":
+                _, root, max_size, timeout = message
+                outcome = _scan(conn, held, Path(root), max_size, timeout)
+            else:
+                outcome = _scan_files(conn, held, message[1])
             try:
                 conn.send(("done", *outcome))
             except OSError:
@@ -345,7 +384,7 @@ def _fetch(
                 continue
             conn.send(("more",))
             message = conn.recv()
-            if message[0] == "end":
+            if message[0] != "work":
                 break
             blobs.extend(message[1])  # before the ids: a reader looks them up by position
             feed.extend([oid for _, oid, _ in message[1]])
@@ -354,6 +393,46 @@ def _fetch(
         gone.set()  # the parent is gone: stop reading
     finally:
         feed.close()
+
+
+def _scan_files(conn: Connection, held: _Held, settings: FileSettings) -> Outcome:
+    """A files job: ask for files, scan each, until there are no more."""
+    results: list[tuple[Any, ...]] = []
+    if held.scanner is None:
+        return results, held.failure
+    scanner, position = held.scanner, held.position
+    quiet = 0  # files scanned with nothing to report: counted, not sent one by one
+    while True:
+        conn.send(("more",))
+        message = conn.recv()
+        if message[0] != "work":
+            results.append((-1, quiet, [], [], []))
+            return results, None
+        try:
+            for index, info in message[1]:
+                result = scan_file(scanner, info, settings)
+                if result:
+                    results.append(pack_file(index, result, position))
+                else:
+                    quiet += result.scanned
+        except Exception as exc:  # the parent scans what it gave this worker instead
+            return results, f"the worker failed: {type(exc).__name__}"
+
+
+def pack_file(index: int, result: FileResult, position: dict[str, int]) -> tuple[Any, ...]:
+    """A file's result as it crosses the socket."""
+    found = [(path, [pack(m, position) for m in matches]) for path, matches in result.found]
+    return (index, result.scanned, found, result.skipped, result.errors)
+
+
+def unpack_file(packed: tuple[Any, ...], rules: Sequence[SecretRule]) -> tuple[int, FileResult]:
+    index, scanned, found, skipped, errors = packed
+    return index, FileResult(
+        found=[(path, [unpack(p, rules) for p in matches]) for path, matches in found],
+        skipped=list(skipped),
+        errors=list(errors),
+        scanned=scanned,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

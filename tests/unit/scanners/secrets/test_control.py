@@ -220,9 +220,9 @@ def test_a_file_that_grew_after_listing_is_scanned_whole(rule_set: RuleSet, tmp_
 def test_a_file_larger_than_a_window_is_streamed_with_exact_positions(
     rule_set: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lockgate.scanners.secrets import control, scanner
+    from lockgate.scanners.secrets import file_scan, scanner
 
-    for module in (control, scanner):
+    for module in (file_scan, scanner):
         monkeypatch.setattr(module, "WINDOW", 4096)
         monkeypatch.setattr(module, "OVERLAP", 512)
     lines = [f"line {i:05d} " + "y" * 30 for i in range(1000)]

@@ -14,7 +14,7 @@ import pytest
 
 from lockgate.model import TargetRef
 from lockgate.scanners.interface import Cancelled, ControlFailure, ControlOutput, ScanContext
-from lockgate.scanners.secrets import history_scan, workers
+from lockgate.scanners.secrets import parallel, workers
 from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.dispatch import Dispatcher
 from lockgate.scanners.secrets.rules import RuleSet
@@ -38,7 +38,7 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[workers.WorkerPool]:
     """Every test with its own workers, stopped at its end; any repository is large."""
     pool = workers.WorkerPool()
     monkeypatch.setattr(workers, "POOL", pool)
-    monkeypatch.setattr(history_scan, "PARALLEL_MIN_KIB", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_KIB", 0)
     yield pool
     pool.close()
 
@@ -257,7 +257,7 @@ def test_a_cancelled_scan_stops_its_workers(
 def test_small_repositories_are_scanned_in_one_process(
     rule_set: RuleSet, repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history_scan, "PARALLEL_MIN_KIB", 1 << 30)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_KIB", 1 << 30)
 
     def no_workers(count: int) -> list[workers.Worker]:
         raise AssertionError("no worker should start for a small repository")
@@ -275,4 +275,4 @@ def test_jobs_must_be_auto_or_a_positive_whole_number(
 
 
 def test_auto_jobs_follow_the_cpus_available() -> None:
-    assert 1 <= history_scan.default_jobs() <= min(os.cpu_count() or 1, history_scan.MAX_JOBS)
+    assert 1 <= parallel.default_jobs() <= min(os.cpu_count() or 1, parallel.MAX_JOBS)

@@ -47,7 +47,7 @@ def test_a_worker_asks_for_blobs_reads_and_scans_them(
         conn.send(("rules", "k", rule_set, "auto", str(tmp_path / "cache")))
         conn.send(("scan", str(repo.root), 1000, 30.0))
         assert conn.poll(60) and conn.recv() == ("more",)
-        conn.send(("blobs", blobs))
+        conn.send(("work", blobs))
         assert conn.poll(60) and conn.recv() == ("more",)  # little left: it asks again
         conn.send(("end",))
         assert conn.poll(60)
