@@ -1,9 +1,10 @@
-"""Worker processes that read and scan shards of a git history beside the main process.
+"""Worker processes that read and scan a share of a tree or of a git history beside the
+main process (see :mod:`lockgate.scanners.secrets.parallel` for when and why).
 
-A history scan is bound by one Python thread: hyperscan calls back into Python for every
-match, so scanning threads queue on the GIL. With more than one core, the blobs of other
-shards (by path, see :func:`lockgate.sources.history.shard_of`) go to worker processes, each
-reading them with its own ``git cat-file --batch`` and scanning them with the same rules.
+A scan is bound by one Python thread: hyperscan calls back into Python for every match, so
+scanning threads queue on the GIL. With more than one core, worker processes take their
+share of the files of a tree, or of the blobs of a history (each reading them with its own
+``git cat-file --batch``), and scan them with the same rules and the same code.
 
 A worker is ``python -m lockgate.scanners.secrets.workers FD``: the same interpreter and the
 same lockgate package as the parent, talking over one end of a socket pair. It is started
