@@ -178,6 +178,7 @@ class SecretsControl(BaseControl):
                 run.files,
                 tree_team,
                 changed=workspace.changed_lines,
+                cancel=context.cancel,
                 check=context.check_cancelled,
             ):
                 run.take(result)

@@ -10,6 +10,7 @@ scanned here.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -36,17 +37,18 @@ def scan_tree(
     team: Team,
     *,
     changed: Mapping[str, frozenset[int]] | None,
+    cancel: threading.Event | None,
     check: Callable[[], None],
 ) -> Iterator[FileResult]:
     """What each file gave, in the order of ``files``; with a team, the files with nothing
     to report are counted in one result at the end. ``changed``: the lines of a staged or
-    diff scan (such a scan is never shared). ``check`` raises when the run is cancelled."""
+    diff scan (such a scan is never shared). ``check`` raises once ``cancel`` is set."""
     if not team or changed is not None:
         for info in files:
             check()
             yield scan_file(scanner, info, settings, changed)
         return
-    yield from _shared(files, scanner, settings, team, check)
+    yield from _shared(files, scanner, settings, team, (cancel, check))
 
 
 def _shared(
@@ -54,7 +56,7 @@ def _shared(
     scanner: SecretScanner,
     settings: FileSettings,
     team: Team,
-    check: Callable[[], None],
+    stopping: tuple[threading.Event | None, Callable[[], None]],
 ) -> Iterator[FileResult]:
     # Loaded here: a staged scan (the pre-commit hook) never shares its few files.
     from lockgate.scanners.secrets.dispatch import ChunkQueue, chunks_by_size
@@ -67,7 +69,8 @@ def _shared(
         ),
         readers=len(team.workers) + 1,
     )  # fmt: skip
-    job = team.start(queue, ("files", settings), None)
+    cancel, check = stopping
+    job = team.start(queue, ("files", settings), cancel)
     found: dict[int, FileResult] = {}
     quiet = 0
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from lockgate.model import TargetRef
-from lockgate.scanners.interface import ControlOutput, ScanContext
+from lockgate.scanners.interface import Cancelled, ControlOutput, ScanContext
 from lockgate.scanners.secrets import tree_scan, workers
 from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.dispatch import ChunkQueue
@@ -214,3 +214,21 @@ def test_a_small_scan_loads_none_of_the_worker_machinery(tmp_path: Path) -> None
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_a_cancelled_tree_scan_stops_its_workers(
+    rule_set: RuleSet, tree: Path, tmp_path: Path, pool: workers.WorkerPool
+) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with FilesystemSource(tree, use_gitignore=False).open() as workspace:
+        context = ScanContext(
+            workspace=workspace,
+            files=workspace.files,
+            options={"jobs": 3},
+            cache_dir=tmp_path / "cache",
+            cancel=cancel,
+        )
+        with pytest.raises(Cancelled):
+            SecretsControl(rule_set).scan(context)
+    assert pool.idle() == []
