@@ -6,8 +6,8 @@ and reads every distribution's metadata: about a fifth of a pre-commit run. This
 does what it does for distributions installed on ``sys.path`` (``*.dist-info`` and
 ``*.egg-info`` directories, the first distribution of a name winning), reading only their
 ``entry_points.txt``. When something else on the interpreter can provide distributions (an
-import hook with ``find_distributions``, a zip file on ``sys.path``), the standard lookup is
-used instead, so no plugin is ever missed.
+import hook with ``find_distributions``, a zip file or an egg on ``sys.path``), the standard
+lookup is used instead, so no plugin is ever missed.
 """
 
 from __future__ import annotations
@@ -80,10 +80,11 @@ def _plain_paths_only() -> bool:
     for finder in sys.meta_path:
         if finder is not PathFinder and hasattr(finder, "find_distributions"):
             return False
-    # A zip file on sys.path may hold distributions (the interpreter's own python3X.zip is
-    # usually listed without existing).
+    # A file on sys.path (a zip, a zipapp, an egg) or an unpacked egg may hold
+    # distributions this module does not read (the interpreter's own python3X.zip is usually
+    # listed without existing).
     return not any(
-        entry.endswith((".zip", ".egg", ".whl")) and os.path.isfile(entry) for entry in sys.path
+        entry and (entry.endswith(".egg") or os.path.isfile(entry)) for entry in sys.path
     )
 
 

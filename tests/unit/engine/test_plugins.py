@@ -85,3 +85,16 @@ def test_a_run_of_the_cli_does_not_import_importlib_metadata() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_zip_or_egg_on_sys_path_gets_the_standard_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tmp_path / "tool.pyz"
+    app.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path / "missing.zip")])
+    assert plugins._plain_paths_only()  # a zip that does not exist holds nothing
+    monkeypatch.setattr(sys, "path", [*sys.path, str(app)])
+    assert not plugins._plain_paths_only()
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(app)] + ["x.egg"])
+    assert not plugins._plain_paths_only()

@@ -100,6 +100,11 @@ class Dispatcher:
             return own
         return unclaimed if unclaimed is not None else other
 
+    def drained(self) -> bool:
+        """Whether every blob of the walk has been handed out."""
+        with self._cond:
+            return self._closed and not any(self._pending)
+
     def retire(self, reader: int) -> list[WalkBlob]:
         """Take ``reader`` out (it failed): its buckets go to the others from now on, and
         what it was given is returned, to be read by someone else."""
@@ -154,6 +159,11 @@ class ChunkQueue(Generic[T]):
             chunk = self._chunks.popleft()
             self.given[reader] += chunk
             return chunk
+
+    def drained(self) -> bool:
+        """Whether every chunk has been handed out."""
+        with self._lock:
+            return not self._chunks
 
     def retire(self, reader: int) -> list[T]:
         """Take ``reader`` out; what it was given is returned, to be done by someone else."""

@@ -75,9 +75,10 @@ class HistoryScan:
         feed = OidFeed(closed=False)
         local: list[int] = []
         progress = Progress()
+        done = threading.Event()
         fetcher = threading.Thread(
             target=_fetch,
-            args=(dispatcher, feed, local, progress, cancel),
+            args=(dispatcher, feed, local, progress, (cancel, done)),
             name="secrets-blobs",
             daemon=True,
         )
@@ -92,6 +93,8 @@ class HistoryScan:
             events = list(_scanned(history.walk(dispatcher, read), scanner))
         finally:
             dispatcher.close()  # also when the walk failed: the workers are told "end"
+            done.set()  # reading here may have stopped early (git failed): take no more
+            progress.hungry.set()
             feed.close()
             fetcher.join()
         if cancel is not None and cancel.is_set():
@@ -110,12 +113,14 @@ def _fetch(
     feed: OidFeed,
     local: list[int],
     progress: Progress,
-    cancel: threading.Event | None,
+    stopping: tuple[threading.Event | None, threading.Event],
 ) -> None:
-    """Thread body: take blobs for this process whenever few are left to read."""
+    """Thread body: take blobs for this process whenever few are left to read, until there
+    are no more or reading here is over (``done``)."""
+    cancel, done = stopping
     try:
-        while cancel is None or not cancel.is_set():
-            if not progress.hungry.wait(0.1):
+        while not done.is_set() and (cancel is None or not cancel.is_set()):
+            if not progress.hungry.wait(0.1) or done.is_set():
                 continue
             blobs = dispatcher.take(0, timeout=0.1)
             if blobs is None:

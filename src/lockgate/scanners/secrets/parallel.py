@@ -57,12 +57,29 @@ class Parallelism:
 
 
 def default_jobs() -> int:
-    """CPUs available to this process, at most :data:`MAX_JOBS`."""
+    """CPUs available to this process (its affinity, and a container's CPU quota), at most
+    :data:`MAX_JOBS`."""
     try:
         count = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         count = os.cpu_count() or 1
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        count = min(count, quota)
     return max(1, min(count, MAX_JOBS))
+
+
+def cgroup_cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """The CPUs a cgroup v2 quota allows (``cpu.max``: "quota period", rounded up), or
+    ``None`` without one. A CI job limited to 2 CPUs on a 64-CPU host starts 1 worker."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            quota, _, period = handle.read().strip().partition(" ")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not quota.isdigit() or not period.isdigit() or int(period) == 0:
+        return None  # "max": no quota
+    return max(1, -(-int(quota) // int(period)))
 
 
 def worth_sharing_history(repo: GitRepo) -> bool:
@@ -159,7 +176,9 @@ class Job:
         found = []
         for server in self._servers:
             outcome = server.wait(deadline)
-            self._team._done(server.worker, answered=outcome is not None)
+            # A worker that failed its job (git died, rules would not load) is not trusted
+            # with another: a fresh one is started next time.
+            self._team._done(server.worker, answered=outcome is not None and not outcome[1])
             if outcome is not None and outcome[1] is not None:
                 log.info("secrets worker could not finish its share: %s", outcome[1])
             found.append((server.reader, outcome))

@@ -6,8 +6,9 @@ scanning threads queue on the GIL. With more than one core, worker processes tak
 share of the files of a tree, or of the blobs of a history (each reading them with its own
 ``git cat-file --batch``), and scan them with the same rules and the same code.
 
-A worker is ``python -m lockgate.scanners.secrets.workers FD``: the same interpreter and the
-same lockgate package as the parent, talking over one end of a socket pair. It is started
+A worker runs this module's :func:`main` in the same interpreter, with the same lockgate
+package, and talks over one end of a socket pair (``python -P -c …``: the directory being
+scanned is never on its import path; ``python -m`` works too, by hand). It is started
 on first need, keeps the rule set it was last given (the compiled databases come from the
 parent's cache directory) and is reused by later scans of the process; it ends when its
 socket closes, which the kernel does when lockgate ends, however it ends.
@@ -67,6 +68,9 @@ Outcome = tuple[list[tuple[Any, ...]], str | None]
 _STOP_GRACE = 1.0
 """Seconds a worker is given to end on its own before it is killed."""
 
+IDLE_GRACE = 5.0
+"""Seconds a worker that was handed nothing may take to answer once all work is out."""
+
 
 # -- the parent's side ---------------------------------------------------------------------
 
@@ -108,9 +112,23 @@ class Worker:
             self._sending = None
 
     def stop(self) -> None:
-        """End the worker: close its socket (it leaves on end of file), kill if it lingers."""
+        """End the worker (see :func:`stop_all`)."""
+        stop_all([self])
+
+    def hang_up(self) -> None:
+        """Shut the socket down and close it: the worker reads end of file and leaves. The
+        shutdown acts on the socket itself, so a thread of ours blocked reading it wakes too
+        (closing the descriptor alone would leave both waiting)."""
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            handle = socket.socket(fileno=os.dup(self.conn.fileno()))
+            with contextlib.suppress(OSError):
+                handle.shutdown(socket.SHUT_RDWR)
+            handle.close()
         with contextlib.suppress(OSError):
             self.conn.close()
+
+    def reap(self) -> None:
+        """Wait for the worker to end; kill it if it lingers."""
         try:
             self.proc.wait(timeout=_STOP_GRACE)
         except subprocess.TimeoutExpired:
@@ -119,20 +137,27 @@ class Worker:
                 self.proc.wait(timeout=_STOP_GRACE)
 
 
+_BOOT = (
+    "import sys; sys.path.append(sys.argv[1]); "
+    "from lockgate.scanners.secrets.workers import main; sys.exit(main(sys.argv[2:]))"
+)
+"""A worker's first line: ``-P`` keeps the working directory (the repository being scanned,
+which may hold a ``zlib.py`` or a ``lockgate/`` of its own) off ``sys.path``; the package
+directory is only appended, for a lockgate that is not installed, never put ahead of the
+standard library."""
+
+
 def start_worker() -> Worker:
     """A new worker process (``OSError`` when it cannot be started)."""
     ours, theirs = socket.socketpair()
     try:
         package_root = str(Path(__file__).resolve().parents[3])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        proc = subprocess.Popen(  # this interpreter, a module of this package
-            [sys.executable, "-m", __name__, str(theirs.fileno())],
+        proc = subprocess.Popen(  # this interpreter, a module of this package, no shell
+            [sys.executable, "-P", "-c", _BOOT, package_root, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=env,
         )
     except BaseException:
         ours.close()
@@ -140,6 +165,15 @@ def start_worker() -> Worker:
     finally:
         theirs.close()
     return Worker(proc, Connection(ours.detach()))
+
+
+def stop_all(workers: Sequence[Worker]) -> None:
+    """End workers: each is told first (its socket shut down, which also wakes a thread of
+    ours blocked reading it), then each is waited for, and killed if it lingers."""
+    for worker in workers:
+        worker.hang_up()
+    for worker in workers:
+        worker.reap()
 
 
 class WorkerPool:
@@ -154,8 +188,7 @@ class WorkerPool:
         with self._lock:
             taken, self._idle = self._idle[:count], self._idle[count:]
         workers = [w for w in taken if w.alive()]
-        for dead in (w for w in taken if not w.alive()):
-            dead.stop()
+        stop_all([w for w in taken if not w.alive()])
         while len(workers) < count:
             try:
                 workers.append(start_worker())
@@ -167,9 +200,7 @@ class WorkerPool:
     def release(self, workers: Sequence[Worker], *, healthy: bool) -> None:
         """Take workers back after a scan; a worker in an unknown state is stopped."""
         keep = [w for w in workers if healthy and w.alive()]
-        for worker in workers:
-            if worker not in keep:
-                worker.stop()
+        stop_all([w for w in workers if w not in keep])
         with self._lock:
             self._idle.extend(keep)
 
@@ -181,8 +212,7 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.stop()
+        stop_all(idle)
 
 
 POOL = WorkerPool()
@@ -193,7 +223,14 @@ class Supply(Protocol):
     """Where a job's work comes from: a :class:`~lockgate.scanners.secrets.dispatch.Dispatcher`
     (blobs of a walk) or a :class:`~lockgate.scanners.secrets.dispatch.ChunkQueue` (files)."""
 
+    @property
+    def given(self) -> Sequence[Sequence[Any]]:
+        """What each reader was handed."""
+
     def take(self, reader: int, timeout: float | None = None) -> list[Any] | None: ...
+
+    def drained(self) -> bool:
+        """Whether everything has been handed out."""
 
     def retire(self, reader: int) -> list[Any]: ...
 
@@ -253,12 +290,20 @@ class WorkerServer:
 
     def wait(self, deadline: float) -> Outcome | None:
         """The worker's answer; ``None`` when it failed, fell silent past ``deadline`` or the
-        scan was cancelled (the worker is then in an unknown state: stop it)."""
+        scan was cancelled (the worker is then in an unknown state: stop it). A worker that
+        was handed nothing when all work is out has :data:`IDLE_GRACE` seconds to answer
+        (it may never have started: nothing waits on it longer)."""
+        idle_until: float | None = None
         while self._thread.is_alive():
             self._thread.join(0.1)
-            if (self._cancel is not None and self._cancel.is_set()) or (
-                time.monotonic() > deadline
-            ):
+            now = time.monotonic()
+            if (self._cancel is not None and self._cancel.is_set()) or now > deadline:
+                return None
+            supply = self._supply
+            if idle_until is None and not supply.given[self.reader] and supply.drained():
+                idle_until = now + IDLE_GRACE
+            if idle_until is not None and now > idle_until:
+                log.info("secrets worker %s never asked for work", self.worker.proc.pid)
                 return None
         return self.outcome
 
@@ -336,8 +381,12 @@ def _scan(conn: Connection, held: _Held, root: Path, max_size: int, timeout: flo
     blobs: list[WalkBlob] = []
     progress = Progress()
     stop, gone = threading.Event(), threading.Event()
+    problems: list[str] = []
     fetcher = threading.Thread(
-        target=_fetch, args=(conn, feed, blobs, progress, (stop, gone)), name="blobs", daemon=True
+        target=_fetch,
+        args=(conn, (feed, blobs, progress), (stop, gone), problems),
+        name="blobs",
+        daemon=True,
     )
     results: list[tuple[Any, ...]] = []
     failure = held.failure
@@ -367,17 +416,18 @@ def _scan(conn: Connection, held: _Held, root: Path, max_size: int, timeout: flo
         progress.hungry.set()  # wakes the fetcher to notice
         if fetcher.is_alive():
             fetcher.join()  # it asks no more; an answer on its way is read first
-    return results, failure
+    return results, failure or (problems[0] if problems else None)
 
 
 def _fetch(
     conn: Connection,
-    feed: Any,
-    blobs: list[WalkBlob],
-    progress: Progress,
+    into: tuple[Any, list[WalkBlob], Progress],
     events: tuple[threading.Event, threading.Event],
+    problems: list[str],
 ) -> None:
-    """Thread body: ask the parent for blobs whenever few are left to read."""
+    """Thread body: ask the parent for blobs whenever few are left to read. Anything that
+    goes wrong stops the reading and is reported (the parent then reads this share)."""
+    feed, blobs, progress = into
     stop, gone = events
     try:
         while not stop.is_set():
@@ -392,6 +442,9 @@ def _fetch(
             progress.gave(len(message[1]))
     except (EOFError, OSError):
         gone.set()  # the parent is gone: stop reading
+    except Exception as exc:  # an answer that cannot be read: this share is not done
+        problems.append(f"receiving blobs failed: {type(exc).__name__}")
+        gone.set()
     finally:
         feed.close()
 

@@ -14,7 +14,7 @@ import pytest
 
 from lockgate.model import TargetRef
 from lockgate.scanners.interface import Cancelled, ControlFailure, ControlOutput, ScanContext
-from lockgate.scanners.secrets import parallel, workers
+from lockgate.scanners.secrets import dispatch, parallel, workers
 from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.dispatch import Dispatcher
 from lockgate.scanners.secrets.rules import RuleSet
@@ -276,3 +276,79 @@ def test_jobs_must_be_auto_or_a_positive_whole_number(
 
 def test_auto_jobs_follow_the_cpus_available() -> None:
     assert 1 <= parallel.default_jobs() <= min(os.cpu_count() or 1, parallel.MAX_JOBS)
+
+
+def _in_thread(run: Any) -> Any:
+    """``run()`` in a thread, failing the test (instead of hanging it) past 60 s."""
+    box: list[Any] = []
+    thread = threading.Thread(target=lambda: box.append(run()), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the scan hung"
+    return box[0]
+
+
+def test_git_failing_here_ends_the_scan_with_an_error_not_a_hang(
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lockgate.errors import ToolError
+    from lockgate.sources.git import GitRepo
+
+    real = GitRepo.read_blobs
+
+    def dies_after_one(self: GitRepo, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        reads = real(self, *args, **kwargs)
+        yield next(reads)
+        raise ToolError("git cat-file timed out after 1 s")
+
+    monkeypatch.setattr(GitRepo, "read_blobs", dies_after_one)  # in this process only
+    # Blobs handed here and never read then keep this process from asking for more.
+    monkeypatch.setattr(dispatch, "LOW_WATER", 1)
+    out = _in_thread(lambda: _scan(rule_set, repo, tmp_path, jobs=2))
+    assert any("history walk stopped: git cat-file timed out" in e.message for e in out.errors)
+
+
+def test_a_worker_that_never_starts_is_not_waited_for(
+    rule_set: RuleSet,
+    repo: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pool: workers.WorkerPool,
+) -> None:
+    import socket
+    import subprocess
+    import sys
+    from multiprocessing.connection import Connection
+
+    expected = _summary(_scan(rule_set, repo, tmp_path, jobs=1))
+    held: list[socket.socket] = []
+    sleepers: list[subprocess.Popen[bytes]] = []
+
+    def silent_worker() -> workers.Worker:
+        ours, theirs = socket.socketpair()
+        held.append(theirs)  # nobody ever reads the other end
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        sleepers.append(proc)
+        return workers.Worker(proc, Connection(ours.detach()))
+
+    monkeypatch.setattr(workers, "start_worker", silent_worker)
+    monkeypatch.setattr(workers, "IDLE_GRACE", 0.5)
+    out = _in_thread(lambda: _scan(rule_set, repo, tmp_path, jobs=2))
+    assert _summary(out) == expected
+    assert [p.poll() is not None for p in sleepers] == [True]  # stopped, not kept
+    assert pool.idle() == []
+    for end in held:
+        end.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "cpus"),
+    [("max 100000\n", None), ("150000 100000\n", 2), ("50000 100000\n", 1),
+     ("400000 100000", 4), ("garbage", None), ("100000 0", None)],
+)  # fmt: skip
+def test_a_container_cpu_quota_bounds_the_workers(
+    tmp_path: Path, content: str, cpus: int | None
+) -> None:
+    (tmp_path / "cpu.max").write_text(content)
+    assert parallel.cgroup_cpu_quota(str(tmp_path / "cpu.max")) == cpus
+    assert parallel.cgroup_cpu_quota(str(tmp_path / "missing")) is None

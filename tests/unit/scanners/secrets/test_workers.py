@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,53 @@ def test_matches_cross_the_socket_whole(rule_set: RuleSet) -> None:
 def test_the_worker_entry_point_needs_its_socket(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_a_worker_never_imports_from_the_directory_it_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A repository under scan that ships its own zlib.py (imported by every worker).
+    marker = tmp_path / "imported"
+    (tmp_path / "zlib.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(tmp_path)
+    worker = start_worker()
+    try:
+        worker.conn.send(("scan", str(tmp_path), 1000, 30.0))
+        assert worker.conn.poll(30)
+        assert worker.conn.recv() == ("done", [], "no rules were given")
+    finally:
+        worker.stop()
+    assert not marker.exists()
+
+
+def test_stopping_a_worker_wakes_our_thread_reading_from_it_and_it_leaves_by_itself() -> None:
+    worker = start_worker()
+    woke = threading.Event()
+
+    def read() -> None:
+        with contextlib.suppress(EOFError, OSError, TypeError, ValueError):
+            worker.conn.recv()
+        woke.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    worker.stop()
+    reader.join(10)
+    assert woke.is_set()
+    assert worker.proc.returncode == 0  # it read end of file and left; it was not killed
+
+
+def test_a_worker_that_cannot_read_its_blobs_says_so(rule_set: RuleSet, tmp_path: Path) -> None:
+    worker = start_worker()
+    conn = worker.conn
+    try:
+        conn.send(("rules", "k", rule_set, "re", str(tmp_path / "cache")))
+        conn.send(("scan", str(tmp_path), 1000, 30.0))
+        assert conn.poll(60) and conn.recv() == ("more",)
+        conn.send_bytes(b"not a pickle")
+        assert conn.poll(60)
+        kind, results, failure = conn.recv()
+    finally:
+        worker.stop()
+    assert (kind, results) == ("done", [])
+    assert failure is not None and failure.startswith("receiving blobs failed")
