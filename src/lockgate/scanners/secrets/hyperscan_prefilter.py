@@ -286,13 +286,15 @@ class HyperscanPrefilter:
         if known is None:
             layout = self._layout
             gate = layout.keywordless_gate
-            if gate is not None and not gate.admits(path):
-                return ()
-            known = tuple(
-                i
-                for i in layout.keywordless
-                if i not in layout.filtered
-                or _admits(layout.path_filters[layout.path_group[i]], path)
+            known = (
+                ()
+                if gate is not None and not gate.admits(path)
+                else tuple(
+                    i
+                    for i in layout.keywordless
+                    if i not in layout.filtered
+                    or _admits(layout.path_filters[layout.path_group[i]], path)
+                )
             )
             if len(self._keywordless_cache) >= _PATHS_REMEMBERED:
                 self._keywordless_cache.clear()
