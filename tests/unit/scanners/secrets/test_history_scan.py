@@ -19,13 +19,10 @@ from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.dispatch import Dispatcher
 from lockgate.scanners.secrets.rules import RuleSet
 from lockgate.sources.interface import Workspace
+from tests.unit.scanners.secrets._sharing import Shares, private_pool, token
 from tests.unit.sources import Repo, isolate_git
 
 PATHS = [f"svc{i}/settings.py" for i in range(24)]
-
-
-def _token(n: int) -> str:
-    return "tkn_" + f"Zq8XbV2mN4pL7rT1wY{n:06d}"
 
 
 @pytest.fixture(autouse=True)
@@ -36,39 +33,13 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[workers.WorkerPool]:
     """Every test with its own workers, stopped at its end; any repository is large."""
-    pool = workers.WorkerPool()
-    monkeypatch.setattr(workers, "POOL", pool)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_KIB", 0)
-    yield pool
-    pool.close()
-
-
-class _Shares:
-    """Blobs handed to each reader; this process (reader 0) waits for a worker's first
-    share before taking any, so that workers take part even in a small repository."""
-
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-        self.worker_started = threading.Event()
+    yield from private_pool(monkeypatch)
 
 
 @pytest.fixture
-def shares(monkeypatch: pytest.MonkeyPatch) -> _Shares:
-    shares = _Shares()
-    real_take = Dispatcher.take
-
-    def take(self: Dispatcher, reader: int, timeout: float | None = None) -> Any:
-        if reader == 0:
-            shares.worker_started.wait(10)
-        blobs = real_take(self, reader, timeout)
-        if blobs:
-            shares.counts[reader] = shares.counts.get(reader, 0) + len(blobs)
-            if reader:
-                shares.worker_started.set()
-        return blobs
-
-    monkeypatch.setattr(Dispatcher, "take", take)
-    return shares
+def shares(monkeypatch: pytest.MonkeyPatch) -> Shares:
+    return Shares().watch(monkeypatch, Dispatcher)
 
 
 @pytest.fixture
@@ -77,13 +48,13 @@ def repo(tmp_path: Path) -> Repo:
     limit, and a secret copied to another path in a later commit."""
     repo = Repo.init(tmp_path / "project")
     for i, path in enumerate(PATHS):
-        repo.write(path, f"TOKEN = '{_token(i)}'\n" if i % 3 == 0 else f"DEBUG = {i}\n")
+        repo.write(path, f"TOKEN = '{token(i)}'\n" if i % 3 == 0 else f"DEBUG = {i}\n")
     repo.write("blob.dat", "x" * 5000)
     repo.commit("first", author=("Grace Hopper", "grace@example.com"))
     for i, path in enumerate(PATHS):
         if i % 2 == 0:
-            repo.write(path, f"TOKEN = '{_token(100 + i)}'\npassword = 'Vb7#kQ2!pLm{i}'\n")
-    repo.write("moved/settings.py", f"TOKEN = '{_token(0)}'\n")
+            repo.write(path, f"TOKEN = '{token(100 + i)}'\npassword = 'Vb7#kQ2!pLm{i}'\n")
+    repo.write("moved/settings.py", f"TOKEN = '{token(0)}'\n")
     repo.commit("rotate")
     for i, path in enumerate(PATHS):
         if i % 4 == 0:
@@ -127,7 +98,7 @@ def _summary(out: ControlOutput) -> tuple[Any, ...]:
 
 
 def test_workers_find_exactly_what_one_process_finds(
-    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool, shares: _Shares
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, pool: workers.WorkerPool, shares: Shares
 ) -> None:
     alone = _scan(rule_set, repo, tmp_path, jobs=1)
     assert pool.idle() == []  # one process: no worker started
@@ -136,7 +107,7 @@ def test_workers_find_exactly_what_one_process_finds(
     shares.worker_started.clear()
     shared = _scan(rule_set, repo, tmp_path, jobs=3)
     assert len(pool.idle()) == 2  # the workers are ready again
-    assert sum(n for reader, n in shares.counts.items() if reader) > 0  # and took part
+    assert shares.by_workers > 0  # and took part
     assert _summary(shared) == _summary(alone)
     findings, skipped, errors = _summary(alone)
     # 8 first tokens, 12 rotated tokens and 12 passwords; the token copied to moved/ is the
@@ -175,7 +146,7 @@ def test_a_worker_that_dies_has_its_share_scanned_here(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     pool: workers.WorkerPool,
-    shares: _Shares,
+    shares: Shares,
 ) -> None:
     shares.worker_started.set()
     expected = _summary(_scan(rule_set, repo, tmp_path, jobs=1))
@@ -226,12 +197,12 @@ def test_a_worker_that_never_answers_has_its_share_scanned_here(
 
 
 def test_corrupt_blobs_read_by_workers_are_the_same_errors(
-    rule_set: RuleSet, repo: Repo, tmp_path: Path, shares: _Shares
+    rule_set: RuleSet, repo: Repo, tmp_path: Path, shares: Shares
 ) -> None:
     # Corrupted loose blobs at many paths: some are read by the worker, some here.
     paths = [f"extra/f{i}.py" for i in range(12)]
     for i, path in enumerate(paths):
-        repo.write(path, f"TOKEN = '{_token(900 + i)}'\n")
+        repo.write(path, f"TOKEN = '{token(900 + i)}'\n")
     commit = repo.commit("extra")
     for path in paths:
         repo.loose_object(repo.blob_id(f"{commit}:{path}")).write_bytes(b"not a zlib stream")

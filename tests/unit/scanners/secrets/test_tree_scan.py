@@ -21,48 +21,20 @@ from lockgate.scanners.secrets.control import SecretsControl
 from lockgate.scanners.secrets.dispatch import ChunkQueue
 from lockgate.scanners.secrets.rules import RuleSet
 from lockgate.sources.filesystem import FilesystemSource
-
-
-def _token(n: int) -> str:
-    return "tkn_" + f"Zq8XbV2mN4pL7rT1wY{n:06d}"
+from tests.unit.scanners.secrets._sharing import Shares, private_pool, token
 
 
 @pytest.fixture(autouse=True)
 def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[workers.WorkerPool]:
     """Every test with its own workers; any tree is large; small chunks."""
-    pool = workers.WorkerPool()
-    monkeypatch.setattr(workers, "POOL", pool)
     monkeypatch.setattr(tree_scan, "PARALLEL_MIN_TREE_BYTES", 0)
     monkeypatch.setattr(tree_scan, "CHUNK_FILES", 4)
-    yield pool
-    pool.close()
-
-
-class _Shares:
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-        self.worker_started = threading.Event()
+    yield from private_pool(monkeypatch)
 
 
 @pytest.fixture
-def shares(monkeypatch: pytest.MonkeyPatch) -> _Shares:
-    """This process (reader 0) waits for a worker's first chunk before taking any, so that
-    workers take part even in a small tree."""
-    shares = _Shares()
-    real_take = ChunkQueue.take
-
-    def take(self: ChunkQueue[Any], reader: int, timeout: float | None = None) -> Any:
-        if reader == 0:
-            shares.worker_started.wait(10)
-        chunk = real_take(self, reader, timeout)
-        if chunk:
-            shares.counts[reader] = shares.counts.get(reader, 0) + len(chunk)
-            if reader:
-                shares.worker_started.set()
-        return chunk
-
-    monkeypatch.setattr(ChunkQueue, "take", take)
-    return shares
+def shares(monkeypatch: pytest.MonkeyPatch) -> Shares:
+    return Shares().watch(monkeypatch, ChunkQueue)
 
 
 @pytest.fixture
@@ -71,17 +43,17 @@ def tree(tmp_path: Path) -> Path:
     the source leaves out), an archive with a token inside and one too large to read."""
     root = tmp_path / "tree"
     for i in range(40):
-        body = f"TOKEN = '{_token(i)}'\n" if i % 3 == 0 else f"VALUE = {i}\n"
+        body = f"TOKEN = '{token(i)}'\n" if i % 3 == 0 else f"VALUE = {i}\n"
         (root / f"pkg{i % 5}").mkdir(parents=True, exist_ok=True)
         (root / f"pkg{i % 5}" / f"m{i}.py").write_text(body * (1 + i % 4))
-    (root / "copy.py").write_text(f"again = '{_token(3)}'\n")
+    (root / "copy.py").write_text(f"again = '{token(3)}'\n")
     for i in range(10):
         (root / f"p{i}.cfg").write_text(f"password = 'Vb7#kQ2!pLm{i}'\n")
     for i in range(6):
         (root / f"blob{i}.bin").write_bytes(b"\x00\x01binary" * 100)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("inner/settings.py", f"T = '{_token(99)}'\n")
+        archive.writestr("inner/settings.py", f"T = '{token(99)}'\n")
     (root / "bundle.zip").write_bytes(buffer.getvalue())
     (root / "huge.zip").write_bytes(buffer.getvalue() + b"\x00" * 5000)
     return root
@@ -113,7 +85,7 @@ def _summary(out: ControlOutput) -> tuple[Any, ...]:
 
 
 def test_workers_find_exactly_what_one_process_finds(
-    rule_set: RuleSet, tree: Path, tmp_path: Path, pool: workers.WorkerPool, shares: _Shares
+    rule_set: RuleSet, tree: Path, tmp_path: Path, pool: workers.WorkerPool, shares: Shares
 ) -> None:
     shares.worker_started.set()
     alone = _scan(rule_set, tree, tmp_path, jobs=1)
@@ -121,7 +93,7 @@ def test_workers_find_exactly_what_one_process_finds(
     shares.worker_started.clear()
     shares.counts.clear()
     shared = _scan(rule_set, tree, tmp_path, jobs=3)
-    assert sum(n for reader, n in shares.counts.items() if reader) > 0
+    assert shares.by_workers > 0
     assert len(pool.idle()) == 2  # ready for the next run
     assert _summary(shared) == _summary(alone)
     findings, skipped, errors, scanned = _summary(alone)
@@ -137,7 +109,7 @@ def test_a_worker_that_dies_has_its_chunks_scanned_here(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     pool: workers.WorkerPool,
-    shares: _Shares,
+    shares: Shares,
 ) -> None:
     shares.worker_started.set()
     expected = _summary(_scan(rule_set, tree, tmp_path, jobs=1))
@@ -194,7 +166,7 @@ def test_staged_and_small_scans_stay_in_one_process(
 
 
 def test_a_small_scan_loads_none_of_the_worker_machinery(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(f"k = '{_token(1)}'\n")
+    (tmp_path / "a.py").write_text(f"k = '{token(1)}'\n")
     probe = (
         "import sys, threading\n"
         "from pathlib import Path\n"
