@@ -96,8 +96,13 @@ def test_a_worker_never_imports_from_the_directory_it_runs_in(
     assert not marker.exists()
 
 
-def test_stopping_a_worker_wakes_our_thread_reading_from_it_and_it_leaves_by_itself() -> None:
+def test_stopping_a_worker_wakes_our_thread_reading_from_it_and_it_leaves_by_itself(
+    tmp_path: Path,
+) -> None:
     worker = start_worker()
+    # Once it answers, it is in its loop (a slow start would otherwise count as lingering).
+    worker.conn.send(("scan", str(tmp_path), 1000, 30.0))
+    assert worker.conn.poll(60) and worker.conn.recv()[0] == "done"
     woke = threading.Event()
 
     def read() -> None:
