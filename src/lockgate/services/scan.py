@@ -164,24 +164,6 @@ class Scanner:
         known = {c.id: getattr(c, "option_names", None) for c in self.registry.all()}
         check_control_options(self.settings, known)
 
-    def gate_context(
-        self,
-        *,
-        branch: BranchInfo,
-        baseline: frozenset[str] | None,
-        baseline_label: str | None,
-        repository: str | None,
-        full_scan: bool,
-    ) -> GateContext:
-        return gate_context(
-            self.settings,
-            branch=branch,
-            baseline=baseline,
-            baseline_label=baseline_label,
-            repository=repository,
-            full_scan=full_scan,
-        )
-
     def scan(self, request: ScanRequest, observer: PipelineObserver | None = None) -> ScanOutcome:
         """Scan the target, gate after each stage, and decide on the whole report."""
         self.check()
@@ -199,7 +181,8 @@ class Scanner:
                 baseline = self._merge_base_fingerprints(workspace, options)
                 label = f"merge base {target.base_commit[:12]} of {request.since}"
             gate = Gate(
-                self.gate_context(
+                gate_context(
+                    self.settings,
                     branch=branch,
                     baseline=baseline,
                     baseline_label=label,
