@@ -1,8 +1,9 @@
 """Shared checks for a language directory of lockgate's semgrep rule pack: reading its rules
-and fixtures, running ``semgrep --test`` over it, and the metadata every rule must carry.
+and fixtures, running ``semgrep --test`` over it, the metadata every rule must carry, and
+scans of third-party code and of small apps through lockgate's SAST control.
 
-Used by the JavaScript/TypeScript, Java and Go rule tests; each of those states what its
-language must cover.
+Used by the structure tests of every language and by each language's own tests, which
+state what that language must cover.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from typing import Any
 import pytest
 import yaml
 
+from lockgate.model import Finding
+from lockgate.scanners.sast.control import SastControl
 from tests.conftest import REPO_ROOT
+from tests.unit.scanners.sast._support import scan, write_tree
 
 PACK_ROOT = REPO_ROOT / "src" / "lockgate" / "scanners" / "sast" / "rules"
 SEMGREP_TIMEOUT = 600
@@ -225,10 +229,34 @@ def topic_of(rule: str, language: str) -> str | None:
     return match.group("topic") if match else None
 
 
-def result_rule_id(result: Mapping[str, Any]) -> str:
-    """The pack rule id of one semgrep scan result (without the config-path prefix)."""
-    check_id = str(result["check_id"])
-    return check_id[check_id.rfind("lockgate.") :]
+def missing_topics(language: str, expected: set[str]) -> list[str]:
+    """The topics of ``expected`` no rule of the language is about."""
+    topics = {topic_of(r.id, language) for r in rules(language)}
+    return sorted(expected - topics)
+
+
+def assert_quiet_on(
+    language: str, samples: Sequence[Path], home: Path, *, fragments: bool = False
+) -> None:
+    """The language's pack reports nothing on third-party files without request handlers,
+    and scans every one of them without errors (``fragments``: some samples are fragments of
+    the language, whose parse errors are allowed — errors of a file, never of a rule)."""
+    assert samples
+    report = run_semgrep(["--config", str(pack_dir(language)), *map(str, samples)], home=home)
+    assert report["results"] == []
+    if fragments:
+        assert all(is_parse_error(e) for e in report["errors"]), report["errors"]
+    else:
+        assert report["errors"] == []
+    assert len(report["paths"]["scanned"]) == len(samples)
+
+
+def control_findings(root: Path, files: Mapping[str, str]) -> list[Finding]:
+    """The findings of lockgate's SAST control, semgrep alone, over ``files`` written under
+    ``root`` (the scan must end without errors)."""
+    output = scan(write_tree(root, files), control=SastControl(), options={"engines": ["semgrep"]})
+    assert list(output.errors) == []
+    return list(output.findings)
 
 
 def _pattern_texts(node: object) -> list[str]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lockgate.model import Severity
-from lockgate.scanners.sast.control import SastControl
 from tests.conftest import shared_dataset
-from tests.unit.scanners.sast._support import scan, write_tree
 from tests.unit.scanners.sast.rules import _pack_checks as pack
 
 LANGUAGE = "go"
@@ -22,14 +20,12 @@ RULES = pack.rules(LANGUAGE)
 
 
 def test_the_pack_covers_the_net_http_vulnerability_classes() -> None:
-    topics = {pack.topic_of(r.id, LANGUAGE) for r in RULES}
     expected = {
         "command-injection", "sql-injection", "xss", "path-traversal", "open-redirect",
         "deserialization", "tls", "crypto", "ssrf",
     }  # fmt: skip
-    assert expected <= topics, f"missing topics: {sorted(expected - topics)}"
+    assert pack.missing_topics(LANGUAGE, expected) == []
     assert 10 <= len(RULES) <= 20
-    assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
 
 
 # -- real third-party code without request handlers ----------------------------------------
@@ -37,13 +33,7 @@ def test_the_pack_covers_the_net_http_vulnerability_classes() -> None:
 
 def test_no_findings_on_third_party_go_without_request_handlers(tmp_path: Path) -> None:
     samples = sorted(shared_dataset("secrets", "credsweeper-samples").glob("*.go"))
-    assert samples
-    report = pack.run_semgrep(
-        ["--config", str(pack.pack_dir(LANGUAGE)), *map(str, samples)], home=tmp_path
-    )
-    assert report["results"] == []
-    assert all(pack.is_parse_error(e) for e in report["errors"]), report["errors"]
-    assert len(report["paths"]["scanned"]) == len(samples)
+    pack.assert_quiet_on(LANGUAGE, samples, tmp_path, fragments=True)
 
 
 # -- through lockgate's SAST control -------------------------------------------------------
@@ -96,10 +86,8 @@ func Client() *http.Client {
 
 
 def test_vulnerable_go_handlers_become_lockgate_findings(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "app", {"web/server.go": VULNERABLE_HANDLERS})
-    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
-    assert list(output.errors) == []
-    by_rule = {f.rule_id: f for f in output.findings}
+    findings = pack.control_findings(tmp_path / "app", {"web/server.go": VULNERABLE_HANDLERS})
+    by_rule = {f.rule_id: f for f in findings}
     sql = by_rule["sast/lockgate.go.sql-injection.string-built-query"]
     assert sql.severity is Severity.CRITICAL
     assert sql.cwe == ("CWE-89",)
@@ -108,11 +96,8 @@ def test_vulnerable_go_handlers_become_lockgate_findings(tmp_path: Path) -> None
     tls = by_rule["sast/lockgate.go.tls.insecure-skip-verify"]
     assert tls.severity is Severity.HIGH
     assert tls.cwe == ("CWE-295",)
-    assert len(output.findings) == 2
+    assert len(findings) == 2
 
 
 def test_the_hardened_go_handlers_have_no_findings(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "app", {"web/server.go": HARDENED_HANDLERS})
-    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
-    assert list(output.errors) == []
-    assert [f.rule_id for f in output.findings] == []
+    assert pack.control_findings(tmp_path / "app", {"web/server.go": HARDENED_HANDLERS}) == []

@@ -9,27 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from lockgate.model import Severity
-from lockgate.scanners.sast.control import SastControl
 from tests.conftest import shared_dataset
-from tests.unit.scanners.sast._support import scan, write_tree
 from tests.unit.scanners.sast.rules import _pack_checks as pack
 
 LANGUAGE = "java"
 RULES = pack.rules(LANGUAGE)
+CONTROLLER = "src/UserController.java"
 
 
 # -- the rules as written ------------------------------------------------------------------
 
 
 def test_the_pack_covers_the_spring_vulnerability_classes() -> None:
-    topics = {pack.topic_of(r.id, LANGUAGE) for r in RULES}
     expected = {
         "command-injection", "sql-injection", "xss", "path-traversal", "open-redirect",
         "deserialization", "xxe",
     }  # fmt: skip
-    assert expected <= topics, f"missing topics: {sorted(expected - topics)}"
+    assert pack.missing_topics(LANGUAGE, expected) == []
     assert 10 <= len(RULES) <= 20
-    assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
 
 
 # -- real third-party code without request handlers ----------------------------------------
@@ -37,14 +34,7 @@ def test_the_pack_covers_the_spring_vulnerability_classes() -> None:
 
 def test_no_findings_on_third_party_java_without_request_handlers(tmp_path: Path) -> None:
     samples = sorted(shared_dataset("secrets", "credsweeper-samples").glob("*.java"))
-    assert samples
-    report = pack.run_semgrep(
-        ["--config", str(pack.pack_dir(LANGUAGE)), *map(str, samples)], home=tmp_path
-    )
-    assert report["results"] == []
-    # Some samples are Java-like fragments: those are parse errors of the file, never of a rule.
-    assert all(pack.is_parse_error(e) for e in report["errors"]), report["errors"]
-    assert len(report["paths"]["scanned"]) == len(samples)
+    pack.assert_quiet_on(LANGUAGE, samples, tmp_path, fragments=True)
 
 
 # -- through lockgate's SAST control -------------------------------------------------------
@@ -118,10 +108,8 @@ public class UserController {
 
 
 def test_a_vulnerable_spring_controller_becomes_lockgate_findings(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "app", {"src/UserController.java": VULNERABLE_CONTROLLER})
-    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
-    assert list(output.errors) == []
-    by_rule = {f.rule_id: f for f in output.findings}
+    findings = pack.control_findings(tmp_path / "app", {CONTROLLER: VULNERABLE_CONTROLLER})
+    by_rule = {f.rule_id: f for f in findings}
     sql = by_rule["sast/lockgate.java.sql-injection.jdbc-statement"]
     assert sql.severity is Severity.CRITICAL
     assert sql.cwe == ("CWE-89",)
@@ -130,11 +118,8 @@ def test_a_vulnerable_spring_controller_becomes_lockgate_findings(tmp_path: Path
     xxe = by_rule["sast/lockgate.java.xxe.document-builder-factory"]
     assert xxe.severity is Severity.HIGH
     assert xxe.cwe == ("CWE-611",)
-    assert len(output.findings) == 2
+    assert len(findings) == 2
 
 
 def test_the_hardened_spring_controller_has_no_findings(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "app", {"src/UserController.java": HARDENED_CONTROLLER})
-    output = scan(root, control=SastControl(), options={"engines": ["semgrep"]})
-    assert list(output.errors) == []
-    assert [f.rule_id for f in output.findings] == []
+    assert pack.control_findings(tmp_path / "app", {CONTROLLER: HARDENED_CONTROLLER}) == []
