@@ -13,7 +13,6 @@ repository otherwise).
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +32,7 @@ from lockgate.model import (
     Stage,
     pairs,
 )
+from lockgate.scanners.cpus import available_cpus
 from lockgate.scanners.interface import BaseControl, ControlFailure, ControlOutput, ScanContext
 from lockgate.scanners.sast._bandit_tests import TESTS, documentation_url
 from lockgate.scanners.sast._code import SourceFiles
@@ -315,12 +315,8 @@ class _Plan:
 
 
 def default_jobs() -> int:
-    """CPUs available to this process, at most 4."""
-    try:
-        count = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        count = os.cpu_count() or 1
-    return max(1, min(count, 4))
+    """CPUs available to this process (see :mod:`lockgate.scanners.cpus`), at most 4."""
+    return min(available_cpus(), 4)
 
 
 def _bad(key: str, problem: str) -> ControlFailure:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lockgate.scanners.cpus import available_cpus
 from lockgate.scanners.secrets.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -57,29 +58,9 @@ class Parallelism:
 
 
 def default_jobs() -> int:
-    """CPUs available to this process (its affinity, and a container's CPU quota), at most
+    """CPUs available to this process (see :mod:`lockgate.scanners.cpus`), at most
     :data:`MAX_JOBS`."""
-    try:
-        count = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        count = os.cpu_count() or 1
-    quota = cgroup_cpu_quota()
-    if quota is not None:
-        count = min(count, quota)
-    return max(1, min(count, MAX_JOBS))
-
-
-def cgroup_cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
-    """The CPUs a cgroup v2 quota allows (``cpu.max``: "quota period", rounded up), or
-    ``None`` without one. A CI job limited to 2 CPUs on a 64-CPU host starts 1 worker."""
-    try:
-        with open(path, encoding="ascii") as handle:
-            quota, _, period = handle.read().strip().partition(" ")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not quota.isdigit() or not period.isdigit() or int(period) == 0:
-        return None  # "max": no quota
-    return max(1, -(-int(quota) // int(period)))
+    return min(available_cpus(), MAX_JOBS)
 
 
 def worth_sharing_history(repo: GitRepo) -> bool:

@@ -310,16 +310,3 @@ def test_a_worker_that_never_starts_is_not_waited_for(
     assert pool.idle() == []
     for end in held:
         end.close()
-
-
-@pytest.mark.parametrize(
-    ("content", "cpus"),
-    [("max 100000\n", None), ("150000 100000\n", 2), ("50000 100000\n", 1),
-     ("400000 100000", 4), ("garbage", None), ("100000 0", None)],
-)  # fmt: skip
-def test_a_container_cpu_quota_bounds_the_workers(
-    tmp_path: Path, content: str, cpus: int | None
-) -> None:
-    (tmp_path / "cpu.max").write_text(content)
-    assert parallel.cgroup_cpu_quota(str(tmp_path / "cpu.max")) == cpus
-    assert parallel.cgroup_cpu_quota(str(tmp_path / "missing")) is None
