@@ -250,10 +250,10 @@ class GitHistory:
                         index=index,
                     )
         except ToolError as exc:
-            yield walk_stopped(exc.message)
+            yield _walk_stopped(exc.message)
 
 
-def walk_stopped(message: str) -> HistoryError:
+def _walk_stopped(message: str) -> HistoryError:
     """The error of a walk that could not go on (git died or timed out)."""
     return HistoryError(message=f"history walk stopped: {message}")
 

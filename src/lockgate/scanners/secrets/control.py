@@ -134,10 +134,13 @@ class SecretsControl(BaseControl):
         rule_set = self._rule_set(
             options, workspace.display_root or workspace.root, context.cache_dir
         )
-        size = None if options.get("history") else sum(f.size for f in context.files)
+        tree_bytes = sum(f.size for f in context.files)
         try:
             prefilter = build_prefilter(
-                rule_set, engine=engine, cache_dir=context.cache_dir, input_size=size
+                rule_set,
+                engine=engine,
+                cache_dir=context.cache_dir,
+                input_size=None if options.get("history") else tree_bytes,
             )
         except ImportError:
             raise ControlFailure(
@@ -167,7 +170,7 @@ class SecretsControl(BaseControl):
         )
         # Workers, when the tree or the history is worth sharing, start at once: they load
         # the rules while this process scans its own share.
-        share_tree = workspace.changed_lines is None and worth_sharing_tree(context.files)
+        share_tree = workspace.changed_lines is None and worth_sharing_tree(tree_bytes)
         share_history = history is not None and worth_sharing_history(history.repo)
         team = Team.lease(parallelism if share_tree or share_history else None)
         try:

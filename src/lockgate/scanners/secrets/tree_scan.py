@@ -26,8 +26,9 @@ JOB_TIMEOUT = 24 * 3600.0
 cancels the run, comes first)."""
 
 
-def worth_sharing_tree(files: Sequence[FileInfo]) -> bool:
-    return sum(f.size for f in files) >= PARALLEL_MIN_TREE_BYTES
+def worth_sharing_tree(tree_bytes: int) -> bool:
+    """Whether a tree of this many bytes is worth sharing with workers."""
+    return tree_bytes >= PARALLEL_MIN_TREE_BYTES
 
 
 def scan_tree(
