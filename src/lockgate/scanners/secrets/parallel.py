@@ -86,7 +86,7 @@ class Team:
     def __init__(self, parallelism: Parallelism | None, workers: Sequence[Worker] = ()) -> None:
         self.parallelism = parallelism
         self.workers = list(workers)
-        self._answered: set[int] = {id(w) for w in self.workers}
+        self._answered: set[Worker] = set(self.workers)
         """Workers whose last job ended with an answer (ready for another)."""
 
     @classmethod
@@ -119,13 +119,13 @@ class Team:
 
         servers = []
         for reader, worker in enumerate(self.workers, start=1):
-            self._answered.discard(id(worker))
+            self._answered.discard(worker)
             servers.append(WorkerServer(worker, reader, supply, job, cancel))
         return Job(self, servers)
 
     def _done(self, worker: Worker, answered: bool) -> None:
         if answered:
-            self._answered.add(id(worker))
+            self._answered.add(worker)
             return
         from lockgate.scanners.secrets.workers import POOL
 
@@ -138,9 +138,9 @@ class Team:
             return
         from lockgate.scanners.secrets.workers import POOL
 
-        ready = [w for w in self.workers if id(w) in self._answered]
+        ready = [w for w in self.workers if w in self._answered]
         POOL.release(ready, healthy=True)
-        POOL.release([w for w in self.workers if id(w) not in self._answered], healthy=False)
+        POOL.release([w for w in self.workers if w not in self._answered], healthy=False)
         self.workers = []
 
 
